@@ -1,0 +1,131 @@
+/*
+ * dmm.h — the one interface every dmm allocator implements.
+ *
+ * This header is the contract. Every allocator in allocators/ (and a
+ * student's own file, see allocators/template.c) provides exactly these
+ * functions, and the conformance suite in tests/check_contract.c checks
+ * every promise written here, item by item.
+ *
+ * Alignment
+ *   Every pointer returned by dmm_malloc, dmm_calloc and dmm_realloc is a
+ *   multiple of DMM_ALIGNMENT (16 bytes, alignof(max_align_t) on x86-64),
+ *   so it can hold any object type.
+ *
+ * Zero-byte requests
+ *   dmm_malloc(0) and dmm_calloc(0, n) return a unique pointer, different
+ *   from every other live pointer, that must be passed to dmm_free (this
+ *   is what glibc does). They never return NULL unless memory is exhausted.
+ *
+ * Failure
+ *   Every failure returns NULL with errno == ENOMEM and leaves the heap
+ *   consistent and usable: the next request that fits still succeeds.
+ *   A request larger than DMM_MAX_REQUEST (PTRDIFF_MAX) fails before any
+ *   rounding or header arithmetic, so no size can wrap around.
+ *   dmm_calloc(n, size) fails when n * size overflows.
+ *
+ * free
+ *   dmm_free(NULL) does nothing. dmm_free never changes errno.
+ *   Freeing a pointer that dmm did not return, or freeing twice, is
+ *   undefined; dmm_check() is how a test finds out what it broke.
+ *
+ * calloc
+ *   The memory is zero, even when the chunk is recycled from a free list.
+ *
+ * realloc
+ *   dmm_realloc(NULL, n) is dmm_malloc(n).
+ *   dmm_realloc(p, 0) frees p and returns NULL, with errno unchanged (the
+ *   glibc choice; C17 leaves it implementation-defined and C23 undefined,
+ *   so portable code never relies on it).
+ *   Otherwise the contents are kept up to the smaller of the old and new
+ *   sizes; the chunk is resized in place where the allocator's structure
+ *   allows, else moved (malloc, copy, free). A failed realloc returns NULL
+ *   with errno == ENOMEM and leaves the old block untouched and valid.
+ *
+ * Threads
+ *   None of these functions is thread-safe: dmm is single-threaded by
+ *   design, like the lecture's allocators.
+ *
+ * Where the memory comes from
+ *   Allocators never call brk, sbrk, mmap or munmap themselves: they go
+ *   through the heap section (allocators/heap.h), which counts every call
+ *   and is either a simulated program break (the default) or the real one.
+ */
+#ifndef DMM_H
+#define DMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 16 bytes: alignof(max_align_t) on x86-64 Linux, what glibc guarantees. */
+#define DMM_ALIGNMENT 16
+
+/* Larger requests fail with ENOMEM before any arithmetic on the size. */
+#define DMM_MAX_REQUEST ((size_t)PTRDIFF_MAX)
+
+/* ---- The C library's four functions ------------------------------------ */
+
+void *dmm_malloc(size_t size);
+void dmm_free(void *ptr);
+void *dmm_calloc(size_t nmemb, size_t size);
+void *dmm_realloc(void *ptr, size_t size);
+
+/* ---- Introspection ----------------------------------------------------- */
+
+/* The allocator's name as the build and every tool spell it: "minimal",
+ * "pad", "list", "dlist", "bins", "mmap", or a student's own. */
+const char *dmm_name(void);
+
+/* What the allocator cost the operating system and how hard it searched.
+ * Every counter starts at zero after dmm_reset(). */
+struct dmm_stats {
+    /* Bytes obtained from the OS. The heap section is the extent between
+     * its start and the program break; mapped bytes are whole pages. */
+    size_t heap_bytes;            /* heap section extent now */
+    size_t mapped_bytes;          /* bytes in live mappings now */
+    size_t footprint_bytes;       /* heap_bytes + mapped_bytes now */
+    size_t peak_footprint_bytes;  /* highest footprint_bytes so far */
+    size_t peak_heap_bytes;       /* heap_bytes at that peak */
+    size_t peak_mapped_bytes;     /* mapped_bytes at that peak */
+
+    /* System calls made through the heap section. */
+    uint64_t brk_calls;           /* moves of the program break (brk) */
+    uint64_t mmap_calls;          /* mappings created */
+    uint64_t munmap_calls;        /* mappings released */
+
+    /* Search work: free-list chunks examined. A chunk is counted each time
+     * malloc looks at it while searching for a fit, or free looks at it
+     * while finding where the freed chunk goes or what it coalesces with. */
+    uint64_t malloc_calls;        /* dmm_malloc, and the mallocs inside calloc/realloc */
+    uint64_t free_calls;          /* dmm_free of a non-NULL pointer, also inside realloc */
+    uint64_t malloc_steps;        /* chunks examined by malloc */
+    uint64_t free_steps;          /* chunks examined by free */
+};
+
+void dmm_stats(struct dmm_stats *stats);
+
+/* One chunk, as the heap checker sees it while it walks the heap. */
+struct dmm_chunk_info {
+    const void *start;    /* first byte of the chunk (its header, if any) */
+    size_t size;          /* bytes from start to the next chunk */
+    size_t header_bytes;  /* bookkeeping before the payload */
+    size_t footer_bytes;  /* bookkeeping after the payload */
+    int is_free;          /* 1: free chunk (or the pad); 0: allocated */
+};
+
+/* Called once per chunk, in address order for the heap allocators. */
+typedef void dmm_visit_fn(const struct dmm_chunk_info *chunk, void *arg);
+
+/* The heap checker. Walks every structure the allocator keeps and verifies
+ * each invariant that its source file states. Returns NULL when all hold;
+ * otherwise a one-line message naming the first broken invariant and the
+ * chunk's address (in a static buffer, valid until the next call).
+ * If visit is not NULL it is called for every chunk the walk reaches,
+ * which is how tools draw a map of the heap. */
+const char *dmm_check(dmm_visit_fn *visit, void *arg);
+
+/* Returns every byte to the OS and puts the allocator back in its initial
+ * empty state with zeroed counters, so one process can run many workloads.
+ * Every pointer returned before is invalid afterwards. */
+void dmm_reset(void);
+
+#endif /* DMM_H */
