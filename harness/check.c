@@ -1,0 +1,556 @@
+/*
+ * check.c — the checking pass: replay a trace once through an allocator
+ * and check every block it hands out, stopping at the first thing wrong.
+ *
+ * For every block returned (malloc, calloc, realloc), before the harness
+ * touches it:
+ *   1. not NULL when the request should succeed (every request of at most
+ *      DMM_MAX_REQUEST bytes: the trace asks for it), and NULL with ENOMEM
+ *      when it must fail (calloc whose nmemb * size overflows or is larger);
+ *   2. aligned to DMM_ALIGNMENT;
+ *   3. inside memory the allocator obtained through its heap section:
+ *      [heap_start, break), or one live mapping. The section's observer
+ *      keeps the break and a tree of live mappings up to date. A module
+ *      without an observer skips this (result->ownership_checked = 0);
+ *   4. overlapping no live block: the live blocks are a tree keyed by
+ *      [start, end), where overlapping ranges compare equal, so inserting
+ *      finds an overlapping block in O(log n). A zero-byte block counts as
+ *      one byte: its pointer must still be unique (dmm.h);
+ * then:
+ *   5. calloc's memory is zero;
+ *   6. realloc kept the old contents up to the smaller of the two sizes.
+ * Every block is then filled with a pattern seeded by its trace ID and a
+ * generation that grows with every allocation (so a stale copy of an older
+ * block with the same ID does not pass), and the pattern is verified before
+ * free, before realloc, and for every block still live after the last op:
+ * an allocator that writes into a live block is caught there.
+ * free (and realloc to 0) must not change errno. The allocator's own
+ * checker runs every options->check_every ops, after every op with
+ * --heap-map, and always after the last op.
+ *
+ * The harness's own memory (slots, trees) comes from the C library's
+ * malloc, never from the allocator under test.
+ */
+#define _POSIX_C_SOURCE 200809L /* tsearch, tfind, tdelete */
+
+#include "replay_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <search.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* free must leave errno alone; no system call sets this value. */
+#define ERRNO_SENTINEL 31337
+/* A heap map row is cut after this many chunks (about a terminal's width). */
+#define MAP_CHUNKS_SHOWN 16
+
+/* ---- ranges: the live blocks and the live mappings ---------------------- */
+
+struct range {
+    uintptr_t start; /* first byte */
+    uintptr_t end;   /* one past the last byte */
+};
+
+/* Overlapping ranges compare equal: searching for a new block finds a live
+ * block it overlaps, and searching for one byte finds the mapping holding
+ * it. The ranges inside one tree never overlap, so among them this is a
+ * total order, as tsearch needs. */
+static int compare_ranges(const void *a, const void *b)
+{
+    const struct range *x = a, *y = b;
+    if (x->end <= y->start)
+        return -1;
+    if (y->end <= x->start)
+        return 1;
+    return 0;
+}
+
+/* The key of a tsearch node (POSIX: a node's first field is its key). */
+static struct range *node_key(const void *node)
+{
+    return *(struct range *const *)node;
+}
+
+/* One trace ID. */
+struct slot {
+    struct range range; /* first member: the live tree's key, [ptr, ptr + max(size, 1)) */
+    void *ptr;          /* the block; NULL when the ID holds none */
+    size_t size;        /* requested bytes (calloc: nmemb * size) */
+    uint64_t seed;      /* of the fill pattern: the ID and the allocation's generation */
+};
+
+struct check_state {
+    const struct allocator_module *module;
+    const struct trace *trace;
+    const struct replay_options *options;
+    struct replay_result *result;
+    struct slot *slots;          /* one per trace slot */
+    void *live;                  /* tsearch tree of the live blocks' ranges */
+    void *mappings;              /* tsearch tree of live mappings (malloc'd ranges) */
+    int ownership;               /* 1: check 3 is on */
+    uintptr_t heap_start;        /* the heap section's start */
+    uintptr_t heap_break;        /* and its break, kept by the observer */
+    int harness_out_of_memory;   /* the observer could not record a mapping */
+    uint64_t generation;         /* allocations so far, for the pattern */
+    size_t live_bytes;           /* requested bytes of the live blocks */
+    struct dmm_stats previous;   /* after the op before, for the step deltas */
+    FILE *series;                /* the time series, or NULL */
+    size_t series_stride;        /* ops between two rows */
+};
+
+/* ---- the heap section's observer ----------------------------------------- */
+
+/* Removes [start, end) from the live mappings, trimming any mapping that
+ * only partly overlaps it (munmap may release part of a mapping). */
+static void forget_mappings(struct check_state *s, uintptr_t start, uintptr_t end)
+{
+    struct range gone = {start, end};
+    void *node;
+    while ((node = tfind(&gone, &s->mappings, compare_ranges)) != NULL) {
+        struct range *mapping = node_key(node);
+        tdelete(mapping, &s->mappings, compare_ranges);
+        struct range below = {mapping->start, start}, above = {end, mapping->end};
+        free(mapping);
+        struct range *pieces[2] = {NULL, NULL};
+        if (below.start < below.end && (pieces[0] = malloc(sizeof *pieces[0])) != NULL)
+            *pieces[0] = below;
+        if (above.start < above.end && (pieces[1] = malloc(sizeof *pieces[1])) != NULL)
+            *pieces[1] = above;
+        for (int i = 0; i < 2; i++)
+            if (pieces[i] != NULL && tsearch(pieces[i], &s->mappings, compare_ranges) == NULL)
+                free(pieces[i]), s->harness_out_of_memory = 1;
+    }
+}
+
+static void observe(enum heap_event event, void *addr, size_t length, void *arg)
+{
+    struct check_state *s = arg;
+    uintptr_t start = (uintptr_t)addr;
+    if (event == HEAP_EVENT_BREAK) {
+        s->heap_break = start;
+        return;
+    }
+    if (length == 0 || length > UINTPTR_MAX - start)
+        return;
+    forget_mappings(s, start, start + length);
+    if (event == HEAP_EVENT_MAP) {
+        struct range *mapping = malloc(sizeof *mapping);
+        if (mapping != NULL)
+            *mapping = (struct range){start, start + length};
+        if (mapping == NULL || tsearch(mapping, &s->mappings, compare_ranges) == NULL)
+            free(mapping), s->harness_out_of_memory = 1;
+    }
+}
+
+/* Check 3: [start, end) lies in the heap section or in one live mapping. */
+static int owned(struct check_state *s, uintptr_t start, uintptr_t end)
+{
+    if (start >= s->heap_start && end <= s->heap_break)
+        return 1;
+    struct range first_byte = {start, start + 1};
+    void *node = tfind(&first_byte, &s->mappings, compare_ranges);
+    return node != NULL && end <= node_key(node)->end;
+}
+
+/* ---- the fill pattern ------------------------------------------------------ */
+
+/* splitmix64's finaliser: nearby inputs give unrelated outputs. */
+static uint64_t mix(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
+}
+
+/* Word w of a block's pattern; consecutive words differ, so a block copied
+ * to a shifted place does not match either. */
+static uint64_t pattern_word(uint64_t seed, size_t w)
+{
+    return seed + (uint64_t)w * 0x9E3779B97F4A7C15u; /* 2^64 / golden ratio: odd */
+}
+
+static void fill(void *block, size_t bytes, uint64_t seed)
+{
+    unsigned char *p = block;
+    for (size_t w = 0; w < bytes / 8; w++) {
+        uint64_t word = pattern_word(seed, w);
+        memcpy(p + 8 * w, &word, 8);
+    }
+    uint64_t last = pattern_word(seed, bytes / 8);
+    memcpy(p + bytes / 8 * 8, &last, bytes % 8);
+}
+
+/* The first byte of block[0, bytes) that is not the pattern (seed != 0) or
+ * not zero (zero = 1); bytes when all are right. *expected and *found tell
+ * what differs. */
+static size_t first_wrong_byte(const void *block, size_t bytes, uint64_t seed, int zero,
+                               unsigned *expected, unsigned *found)
+{
+    const unsigned char *p = block;
+    for (size_t w = 0; w * 8 < bytes; w++) {
+        size_t n = bytes - w * 8 < 8 ? bytes - w * 8 : 8;
+        uint64_t want = zero ? 0 : pattern_word(seed, w), got = 0;
+        memcpy(&got, p + 8 * w, n);
+        unsigned char want_bytes[8], got_bytes[8];
+        memcpy(want_bytes, &want, 8);
+        memcpy(got_bytes, &got, 8);
+        for (size_t k = 0; k < n; k++)
+            if (want_bytes[k] != got_bytes[k]) {
+                *expected = want_bytes[k], *found = got_bytes[k];
+                return w * 8 + k;
+            }
+    }
+    return bytes;
+}
+
+/* ---- messages and output --------------------------------------------------- */
+
+static const char *address(char text[24], const void *p)
+{
+    if (p == NULL)
+        return "NULL";
+    snprintf(text, 24, "0x%" PRIxPTR, (uintptr_t)p);
+    return text;
+}
+
+static unsigned long long slot_id(const struct check_state *s, const struct slot *slot)
+{
+    return (unsigned long long)s->trace->slot_ids[slot - s->slots];
+}
+
+static int fail(struct check_state *s, size_t i, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct check_state *s, size_t i, const char *format, ...)
+{
+    char what[400];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(what, sizeof what, format, args);
+    va_end(args);
+    replay_fail(s->module->reported_name, s->trace, i, s->result, "%s", what);
+    return -1;
+}
+
+static const char *errno_text(int error)
+{
+    return error == ERRNO_SENTINEL ? "errno not set" : strerror(error);
+}
+
+/* -v: "#12 line 14: a 5 100 -> 0x200000000010", one flushed line per op. */
+static void print_op(const struct check_state *s, size_t i, const void *old, const void *new)
+{
+    const struct trace_op *op = &s->trace->ops[i];
+    char id[24] = "-1", a[24], b[24];
+    if (op->slot != TRACE_NO_SLOT)
+        snprintf(id, sizeof id, "%llu", slot_id(s, &s->slots[op->slot]));
+    printf("#%zu line %" PRIu32 ": ", i + 1, op->line);
+    if (op->kind == 'a')
+        printf("a %s %zu -> %s\n", id, op->size, address(a, new));
+    else if (op->kind == 'c')
+        printf("c %s %zu %zu -> %s\n", id, op->nmemb, op->size, address(a, new));
+    else if (op->kind == 'r')
+        printf("r %s %zu (%s) -> %s\n", id, op->size, address(a, old), address(b, new));
+    else
+        printf("f %s (%s)\n", id, address(a, old));
+    fflush(stdout);
+}
+
+struct map_row {
+    char text[MAP_CHUNKS_SHOWN * 32]; /* "[A 18446744073709551615]" fits 32 bytes */
+    size_t length;                    /* bytes of text used */
+    size_t chunks;                    /* chunks the walk reached */
+};
+
+static void draw_chunk(const struct dmm_chunk_info *chunk, void *arg)
+{
+    struct map_row *row = arg;
+    if (row->chunks++ < MAP_CHUNKS_SHOWN && row->length < sizeof row->text) {
+        int n = snprintf(row->text + row->length, sizeof row->text - row->length, "[%c %zu]",
+                         chunk->is_free ? 'F' : 'A', chunk->size);
+        row->length += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Runs the allocator's checker (drawing the heap with --heap-map). */
+static int run_checker(struct check_state *s, size_t i)
+{
+    struct map_row row = {.length = 0};
+    const char *problem = s->module->check(s->options->heap_map ? draw_chunk : NULL, &row);
+    if (s->options->heap_map) {
+        if (row.chunks > MAP_CHUNKS_SHOWN)
+            printf("    heap: %s ... %zu more\n", row.text, row.chunks - MAP_CHUNKS_SHOWN);
+        else
+            printf("    heap: %s\n", row.chunks == 0 ? "(empty)" : row.text);
+        fflush(stdout);
+    }
+    if (problem != NULL)
+        return fail(s, i, "the heap checker says: %s", problem);
+    return 0;
+}
+
+/* ---- one block in, one block out ------------------------------------------ */
+
+/* Checks 2-6 for a block just returned by `call`, then enters it in the
+ * live tree and fills it. kept bytes must still hold kept_seed's pattern. */
+static int take_block(struct check_state *s, size_t i, struct slot *slot, void *p, size_t size,
+                      const char *call, int zeroed, size_t kept, uint64_t kept_seed)
+{
+    char a[24], b[24], c[24];
+    uintptr_t start = (uintptr_t)p, span = size == 0 ? 1 : size;
+    if (start % DMM_ALIGNMENT != 0)
+        return fail(s, i, "%s returned %s, which is not %d-byte aligned", call, address(a, p),
+                    DMM_ALIGNMENT);
+    if (span > UINTPTR_MAX - start)
+        return fail(s, i, "%s returned %s, too near the top of memory to hold %zu bytes", call,
+                    address(a, p), size);
+    if (s->ownership && !owned(s, start, start + span))
+        return fail(s, i,
+                    "%s returned %s, but its %zu bytes are not inside the heap section "
+                    "[%s, %s) nor inside one live mapping",
+                    call, address(a, p), size, address(b, (void *)s->heap_start),
+                    address(c, (void *)s->heap_break));
+    slot->range = (struct range){start, start + span};
+    void *node = tsearch(&slot->range, &s->live, compare_ranges);
+    if (node == NULL)
+        return fail(s, i, "the harness ran out of memory");
+    if (node_key(node) != &slot->range) {
+        const struct slot *other = (const struct slot *)(const void *)node_key(node);
+        return fail(s, i, "%s returned %s, which overlaps the live block id %llu (%zu bytes at %s)",
+                    call, address(a, p), slot_id(s, other), other->size, address(b, other->ptr));
+    }
+    slot->ptr = p;
+    slot->size = size;
+    s->live_bytes += size;
+    unsigned expected = 0, found = 0;
+    size_t wrong = zeroed ? first_wrong_byte(p, size, 0, 1, &expected, &found) : size;
+    if (wrong < size)
+        return fail(s, i, "%s returned memory that is not zero: byte %zu is 0x%02x", call, wrong,
+                    found);
+    wrong = first_wrong_byte(p, kept, kept_seed, 0, &expected, &found);
+    if (wrong < kept)
+        return fail(s, i, "%s lost the old contents: byte %zu of %s is 0x%02x, expected 0x%02x",
+                    call, wrong, address(a, p), found, expected);
+    slot->seed = mix(mix(slot_id(s, slot)) ^ ++s->generation);
+    fill(p, size, slot->seed);
+    return 0;
+}
+
+/* The pattern of a live block is intact (before free or realloc). */
+static int verify_block(struct check_state *s, size_t i, const struct slot *slot, const char *when)
+{
+    char a[24];
+    unsigned expected = 0, found = 0;
+    size_t wrong = first_wrong_byte(slot->ptr, slot->size, slot->seed, 0, &expected, &found);
+    if (wrong < slot->size)
+        return fail(s, i,
+                    "%sblock id %llu (%zu bytes at %s) was changed while it was live: "
+                    "byte %zu is 0x%02x, expected 0x%02x",
+                    when, slot_id(s, slot), slot->size, address(a, slot->ptr), wrong, found,
+                    expected);
+    return 0;
+}
+
+static void drop_block(struct check_state *s, struct slot *slot)
+{
+    tdelete(&slot->range, &s->live, compare_ranges);
+    s->live_bytes -= slot->size;
+    slot->ptr = NULL;
+    slot->size = 0;
+}
+
+/* ---- one operation ----------------------------------------------------------- */
+
+static int run_op(struct check_state *s, size_t i)
+{
+    const struct allocator_module *m = s->module;
+    const struct trace_op *op = &s->trace->ops[i];
+    struct slot *slot = op->slot == TRACE_NO_SLOT ? NULL : &s->slots[op->slot];
+    char call[96], a[24];
+    void *old = slot != NULL ? slot->ptr : NULL, *p;
+    size_t old_size = old != NULL ? slot->size : 0;
+    uint64_t old_seed = old != NULL ? slot->seed : 0;
+    int error;
+
+    if (op->kind == 'f' || op->kind == 'r') {
+        if (old != NULL && verify_block(s, i, slot, "") != 0)
+            return -1;
+        if (old != NULL)
+            drop_block(s, slot);
+    } else if (old != NULL) {
+        drop_block(s, slot); /* the parser thinks the ID is free: leave it leaked */
+    }
+
+    errno = ERRNO_SENTINEL;
+    switch (op->kind) {
+    case 'a':
+        p = m->malloc(op->size);
+        error = errno;
+        if (s->options->verbose || s->options->heap_map)
+            print_op(s, i, NULL, p);
+        snprintf(call, sizeof call, "malloc(%zu)", op->size);
+        if (p == NULL)
+            return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
+        return take_block(s, i, slot, p, op->size, call, 0, 0, 0);
+    case 'c': {
+        size_t bytes = 0;
+        int must_fail = __builtin_mul_overflow(op->nmemb, op->size, &bytes)
+                     || bytes > DMM_MAX_REQUEST;
+        p = m->calloc(op->nmemb, op->size);
+        error = errno;
+        if (s->options->verbose || s->options->heap_map)
+            print_op(s, i, NULL, p);
+        snprintf(call, sizeof call, "calloc(%zu, %zu)", op->nmemb, op->size);
+        if (must_fail && p != NULL)
+            return fail(s, i, "%s returned %s, but the product is above DMM_MAX_REQUEST: "
+                        "it must fail with ENOMEM", call, address(a, p));
+        if (must_fail && error != ENOMEM)
+            return fail(s, i, "%s returned NULL, but errno is %s, not ENOMEM", call,
+                        errno_text(error));
+        if (must_fail)
+            return 0;
+        if (p == NULL)
+            return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
+        return take_block(s, i, slot, p, bytes, call, 1, 0, 0);
+    }
+    case 'r': {
+        p = m->realloc(old, op->size);
+        error = errno;
+        if (s->options->verbose || s->options->heap_map)
+            print_op(s, i, old, p);
+        snprintf(call, sizeof call, "realloc(%s, %zu)", address(a, old), op->size);
+        if (old != NULL && op->size == 0) {
+            if (p != NULL)
+                return fail(s, i, "%s returned %s, not NULL: dmm.h says it frees the block", call,
+                            address(a, p));
+            if (error != ERRNO_SENTINEL)
+                return fail(s, i, "%s changed errno to %s; dmm.h says it leaves errno alone",
+                            call, strerror(error));
+            return 0;
+        }
+        if (p == NULL)
+            return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
+        return take_block(s, i, slot, p, op->size, call, 0,
+                          old_size < op->size ? old_size : op->size, old_seed);
+    }
+    default: /* 'f' */
+        m->free(old);
+        error = errno;
+        if (s->options->verbose || s->options->heap_map)
+            print_op(s, i, old, NULL);
+        if (error != ERRNO_SENTINEL)
+            return fail(s, i, "free(%s) changed errno to %s; dmm.h says free never does",
+                        address(a, old), strerror(error));
+        return 0;
+    }
+}
+
+/* After op i: the figures, the series row, the checker when it is due. */
+static int after_op(struct check_state *s, size_t i, struct check_outcome *outcome)
+{
+    if (s->harness_out_of_memory)
+        return fail(s, i, "the harness ran out of memory recording a mapping");
+    struct dmm_stats now;
+    s->module->stats(&now);
+    struct replay_result *r = s->result;
+    uint64_t malloc_steps = now.malloc_steps - s->previous.malloc_steps;
+    uint64_t free_steps = now.free_steps - s->previous.free_steps;
+    if (malloc_steps > r->max_steps_malloc)
+        r->max_steps_malloc = malloc_steps;
+    if (free_steps > r->max_steps_free)
+        r->max_steps_free = free_steps;
+    if (s->live_bytes > r->peak_live_bytes)
+        r->peak_live_bytes = s->live_bytes;
+    if (now.peak_footprint_bytes > s->previous.peak_footprint_bytes)
+        outcome->peak_op = i + 1;
+    s->previous = now;
+
+    size_t done = i + 1, ops = s->trace->op_count;
+    if (s->series != NULL && (done % s->series_stride == 0 || done == ops))
+        fprintf(s->series, "%zu,%zu,%zu\n", done, s->live_bytes, now.footprint_bytes);
+    uint64_t every = s->options->check_every;
+    if (s->options->heap_map || done == ops || (every != 0 && done % every == 0))
+        return run_checker(s, i);
+    return 0;
+}
+
+static int open_series(struct check_state *s)
+{
+    const struct replay_options *o = s->options;
+    if (o->series_dir == NULL)
+        return 0;
+    char allocator[64], path[4096];
+    snprintf(allocator, sizeof allocator, "%s", s->module->reported_name);
+    for (char *c = allocator; *c != '\0'; c++)
+        if (*c == '/')
+            *c = '_'; /* a name is a file name here, never a folder */
+    snprintf(path, sizeof path, "%s/%s--%s.csv", o->series_dir, allocator, s->trace->name);
+    s->series = fopen(path, "w");
+    if (s->series == NULL)
+        return fail(s, s->trace->op_count, "cannot write the time series to %s: %s", path,
+                    strerror(errno));
+    size_t ops = s->trace->op_count, points = o->series_points;
+    /* About `points` rows (and always the last op); 0 points: the last op only. */
+    if (points == 0)
+        s->series_stride = ops > 0 ? ops : 1;
+    else
+        s->series_stride = ops / points > 0 ? ops / points : 1;
+    fprintf(s->series, "op,live_bytes,footprint_bytes\n0,0,0\n");
+    return 0;
+}
+
+/* ---- the pass ----------------------------------------------------------------- */
+
+int replay_check_pass(const struct allocator_module *module, const struct trace *trace,
+                      const struct replay_options *options, struct replay_result *result,
+                      struct replay_progress *progress, struct check_outcome *outcome)
+{
+    struct check_state s = {.module = module, .trace = trace, .options = options,
+                            .result = result};
+    *outcome = (struct check_outcome){0};
+    s.ownership = module->set_observer != NULL && module->heap_start != NULL
+               && module->heap_break != NULL;
+    result->ownership_checked = s.ownership;
+    if (s.ownership)
+        module->set_observer(observe, &s);
+    module->reset();
+    forget_mappings(&s, 0, UINTPTR_MAX); /* whatever reset unmapped or not */
+    if (s.ownership) {
+        s.heap_start = (uintptr_t)module->heap_start();
+        s.heap_break = (uintptr_t)module->heap_break();
+    }
+
+    int status = -1;
+    s.slots = calloc(trace->slot_count != 0 ? trace->slot_count : 1, sizeof *s.slots);
+    if (s.slots == NULL)
+        fail(&s, trace->op_count, "the harness ran out of memory");
+    else if (open_series(&s) == 0) {
+        status = 0;
+        for (size_t i = 0; i < trace->op_count && status == 0; i++) {
+            progress->timing = 0;
+            progress->line = trace->ops[i].line;
+            progress->op = i + 1;
+            status = run_op(&s, i) != 0 || after_op(&s, i, outcome) != 0 ? -1 : 0;
+        }
+        if (status == 0 && trace->op_count == 0)
+            status = run_checker(&s, 0);
+        for (size_t k = 0; k < trace->slot_count && status == 0; k++)
+            if (s.slots[k].ptr != NULL)
+                status = verify_block(&s, trace->op_count - 1, &s.slots[k],
+                                      "after the last op, ");
+    }
+    module->stats(&outcome->final);
+
+    if (s.ownership)
+        module->set_observer(NULL, NULL);
+    while (s.live != NULL)
+        tdelete(node_key(s.live), &s.live, compare_ranges);
+    forget_mappings(&s, 0, UINTPTR_MAX);
+    free(s.slots);
+    if (s.series != NULL && fclose(s.series) != 0 && status == 0)
+        status = fail(&s, trace->op_count, "cannot write the time series: %s", strerror(errno));
+    return status;
+}

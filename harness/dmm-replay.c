@@ -1,0 +1,440 @@
+/*
+ * dmm-replay — replays malloc/free traces against allocators, checks every
+ * block, times the replay, and reports what each allocator cost.
+ *
+ *   dmm-replay [--allocator NAME[,NAME...]|all] [options] TRACE...
+ *
+ * The order of work: read the options; check every allocator name; parse
+ * every trace completely (a bad one stops everything, before anything ran);
+ * open the output files; then run each (allocator, trace) pair in a child
+ * process of its own (runner.h) and print the results (report.h).
+ * docs/harness.md is the manual; --help the summary.
+ */
+#define _POSIX_C_SOURCE 200809L /* strdup, isatty */
+
+#include "replay.h"
+#include "report.h"
+#include "runner.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Exit statuses, as --help and docs/harness.md state them. */
+enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
+
+#define DEFAULT_REPEAT 3          /* timing passes: a median of three */
+#define DEFAULT_TIMEOUT 60.0      /* seconds per pair */
+#define DEFAULT_SERIES_POINTS 200 /* samples per series: a smooth line on a chart */
+#define MAX_REPEAT 1000           /* passes; more is a typo, not a measurement */
+#define MAX_TIMEOUT 1e6           /* seconds (11 days): keeps the deadline arithmetic exact */
+
+/* Options without a short form. */
+enum {
+    OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
+    OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP,
+};
+
+static const struct option long_options[] = {
+    {"allocator", required_argument, NULL, 'a'},
+    {"module-dir", required_argument, NULL, OPTION_MODULE_DIR},
+    {"repeat", required_argument, NULL, OPTION_REPEAT},
+    {"check-every", required_argument, NULL, OPTION_CHECK_EVERY},
+    {"timeout", required_argument, NULL, OPTION_TIMEOUT},
+    {"csv", required_argument, NULL, OPTION_CSV},
+    {"json", required_argument, NULL, OPTION_JSON},
+    {"series", required_argument, NULL, OPTION_SERIES},
+    {"series-points", required_argument, NULL, OPTION_SERIES_POINTS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"heap-map", no_argument, NULL, OPTION_HEAP_MAP},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+"Usage: dmm-replay [--allocator NAME[,NAME...]|all] [options] TRACE...\n"
+"\n"
+"Replays malloc/free traces against allocators. Each (allocator, trace) pair\n"
+"runs in a process of its own: a checking pass verifies every block returned,\n"
+"then timing passes measure it. Pairs run one at a time, allocator by allocator.\n"
+"A TRACE that is a folder stands for its *.trace and *.rep files; a .md file\n"
+"(a folder's README.md) is skipped with a note.\n"
+"\n"
+"Options:\n"
+"  -a, --allocator LIST   comma-separated allocators (may be repeated): names of\n"
+"                         built ones (minimal pad list dlist bins mmap, and mine\n"
+"                         when built with DMM_ALLOCATOR_SOURCE), all (the six;\n"
+"                         the default), or paths of modules (anything with a\n"
+"                         '/', e.g. ./libdmm-x.so)\n"
+"      --module-dir DIR   where libdmm-NAME.so are\n"
+"                         (default: %s)\n"
+"      --repeat K         timing passes, the median is reported (default %d;\n"
+"                         0: checking only)\n"
+"      --check-every N    run the allocator's heap checker every N operations\n"
+"                         (default 0: only after the last operation)\n"
+"      --timeout SECONDS  per pair (default %g); a pair still running then is\n"
+"                         killed and reported as timeout\n"
+"      --csv FILE         write the results as CSV to FILE ('-': stdout)\n"
+"      --json FILE        write them as JSON, {\"runs\":[{...}]} ('-': stdout)\n"
+"      --series DIR       write live bytes and footprint over the checking pass\n"
+"                         to DIR/ALLOCATOR--TRACE.csv, one file per pair\n"
+"                         (columns op,live_bytes,footprint_bytes; DIR is created)\n"
+"      --series-points N  about N samples per series (default %d)\n"
+"  -v, --verbose          print every operation of the checking pass with the\n"
+"                         address it returned\n"
+"      --heap-map         print the heap, as its checker walks it, after every\n"
+"                         operation (ASCII)\n"
+"  -q, --quiet            no table on stdout\n"
+"  -h, --help             this text\n"
+"\n"
+"Trace formats (docs/traces.md), recognised automatically:\n"
+"  dmm:  a ID SIZE | c ID NMEMB SIZE | r ID SIZE | f ID (f -1: free NULL); # ...\n"
+"  CMU .rep: 4 header numbers (heap size, IDs, ops, weight), then a/r/f lines\n"
+"\n"
+"CSV columns (--csv), header row first; a pair that is not ok has only ops and\n"
+"message, and --repeat 0 leaves the timing columns empty:\n"
+"  allocator,trace,status,ops,ns_per_op,malloc_ns,calloc_ns,realloc_ns,free_ns,\n"
+"  kops_per_sec,peak_live_bytes,peak_footprint_bytes,peak_heap_bytes,\n"
+"  peak_mapped_bytes,utilization,at_peak_payload,at_peak_overhead,at_peak_free,\n"
+"  brk_calls,mmap_calls,munmap_calls,steps_per_malloc,steps_per_free,\n"
+"  max_steps_malloc,max_steps_free,minor_faults,message\n"
+"  (status: ok, fail, crash or timeout; docs/harness.md defines each column)\n"
+"\n"
+"Exit status:\n"
+"  0  every pair ok\n"
+"  1  at least one pair fail, crash or timeout\n"
+"  2  usage error, unreadable or malformed trace, an allocator module that\n"
+"     cannot be loaded, or an output file that cannot be written\n",
+            runner_module_dir(NULL), DEFAULT_REPEAT, DEFAULT_TIMEOUT, DEFAULT_SERIES_POINTS);
+}
+
+/* "dmm-replay: what is wrong", a pointer to --help, and EXIT_USAGE. */
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fprintf(stderr, "dmm-replay: ");
+    vfprintf(stderr, format, args);
+    fprintf(stderr, "\nTry 'dmm-replay --help'.\n");
+    va_end(args);
+    return EXIT_USAGE;
+}
+
+/* A whole non-negative decimal number, at most max. */
+static int parse_count(const char *text, uint64_t max, uint64_t *value)
+{
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long parsed = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || parsed > max)
+        return -1;
+    *value = parsed;
+    return 0;
+}
+
+/* ---- the allocator list --------------------------------------------------- */
+
+struct name_list {
+    char **names;
+    size_t count, capacity;
+};
+
+static int add_name(struct name_list *list, const char *name, size_t length)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity == 0 ? 8 : 2 * list->capacity;
+        char **bigger = realloc(list->names, capacity * sizeof *bigger);
+        if (bigger == NULL)
+            return -1;
+        list->names = bigger;
+        list->capacity = capacity;
+    }
+    char *copy = malloc(length + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, name, length);
+    copy[length] = '\0';
+    list->names[list->count++] = copy;
+    return 0;
+}
+
+/* Appends the names of a comma-separated LIST; `all` means the six. */
+static int add_allocators(struct name_list *list, const char *text)
+{
+    for (const char *start = text;;) {
+        const char *comma = strchr(start, ',');
+        size_t length = comma != NULL ? (size_t)(comma - start) : strlen(start);
+        if (length == 0)
+            return usage_error("--allocator '%s': an empty name in the list", text);
+        if (length == 3 && strncmp(start, "all", 3) == 0) {
+            for (size_t i = 0; i < RUNNER_BUILTIN_COUNT; i++)
+                if (add_name(list, runner_builtin_allocators[i],
+                             strlen(runner_builtin_allocators[i])) != 0)
+                    return usage_error("%s", strerror(ENOMEM));
+        } else if (add_name(list, start, length) != 0) {
+            return usage_error("%s", strerror(ENOMEM));
+        }
+        if (comma == NULL)
+            return 0;
+        start = comma + 1;
+    }
+}
+
+/* ---- output files ----------------------------------------------------------- */
+
+static FILE *open_output(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *file = fopen(path, "w");
+    if (file == NULL)
+        fprintf(stderr, "dmm-replay: %s: %s\n", path, strerror(errno));
+    return file;
+}
+
+/* Closes an output file; 0, or -1 after saying why. */
+static int close_output(FILE *file, const char *path, int written)
+{
+    if (file == NULL)
+        return 0;
+    int failed = written != 0;
+    if (file != stdout)
+        failed |= fclose(file) != 0;
+    if (failed)
+        fprintf(stderr, "dmm-replay: %s: %s\n", path, strerror(errno));
+    return failed ? -1 : 0;
+}
+
+/* ---- main --------------------------------------------------------------------- */
+
+/* The trace files to read, as the arguments name them. */
+struct path_list {
+    char **paths;
+    size_t count, capacity;
+};
+
+static int add_path(struct path_list *list, const char *path)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? 2 * list->capacity : 16;
+        char **paths = realloc(list->paths, capacity * sizeof *paths);
+        if (paths == NULL)
+            return -1;
+        list->paths = paths;
+        list->capacity = capacity;
+    }
+    list->paths[list->count] = strdup(path);
+    return list->paths[list->count++] == NULL ? -1 : 0;
+}
+
+/* A folder stands for its *.trace and *.rep files, in name order; a
+ * Markdown file (the README.md a shell glob of a folder picks up) is
+ * skipped with a note. Every other file is a trace, whatever its name, and
+ * a bad one stops the run. Returns 0, or -1 when out of memory. */
+static int collect_trace_paths(char *const *arguments, int count, struct path_list *list)
+{
+    for (int i = 0; i < count; i++) {
+        const char *argument = arguments[i];
+        size_t length = strlen(argument);
+        struct stat info;
+        if (stat(argument, &info) == 0 && S_ISDIR(info.st_mode)) {
+            static const char *const patterns[] = {"*.trace", "*.rep"};
+            for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+                char pattern[4096 + 16];
+                snprintf(pattern, sizeof pattern, "%s/%s", argument, patterns[p]);
+                glob_t found;
+                if (glob(pattern, 0, NULL, &found) == GLOB_NOSPACE)
+                    return -1;
+                for (size_t f = 0; f < found.gl_pathc; f++)
+                    if (add_path(list, found.gl_pathv[f]) != 0)
+                        return -1;
+                globfree(&found);
+            }
+        } else if (length >= 3 && strcmp(argument + length - 3, ".md") == 0) {
+            fprintf(stderr, "dmm-replay: skipping %s: a Markdown file, not a trace\n", argument);
+        } else if (add_path(list, argument) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct name_list allocators = {0};
+    const char *module_dir = NULL, *csv_path = NULL, *json_path = NULL;
+    struct replay_options options = {.repeat = DEFAULT_REPEAT,
+                                     .series_points = DEFAULT_SERIES_POINTS};
+    double timeout = DEFAULT_TIMEOUT;
+    int quiet = 0;
+    uint64_t number;
+
+    opterr = 0; /* our own messages, in our own words */
+    for (int option; (option = getopt_long(argc, argv, ":a:vqh", long_options, NULL)) != -1;) {
+        switch (option) {
+        case 'a':
+            if (add_allocators(&allocators, optarg) != 0)
+                return EXIT_USAGE;
+            break;
+        case OPTION_MODULE_DIR:
+            module_dir = optarg;
+            break;
+        case OPTION_REPEAT:
+            if (parse_count(optarg, MAX_REPEAT, &number) != 0)
+                return usage_error("--repeat '%s': want a whole number from 0 to 1000", optarg);
+            options.repeat = (unsigned)number;
+            break;
+        case OPTION_CHECK_EVERY:
+            if (parse_count(optarg, UINT64_MAX, &number) != 0)
+                return usage_error("--check-every '%s': want a whole number, 0 or more", optarg);
+            options.check_every = number;
+            break;
+        case OPTION_TIMEOUT: {
+            char *end;
+            errno = 0;
+            timeout = strtod(optarg, &end);
+            if (errno != 0 || end == optarg || *end != '\0' || !(timeout > 0.0) ||
+                timeout > MAX_TIMEOUT)
+                return usage_error("--timeout '%s': want seconds, more than 0", optarg);
+            break;
+        }
+        case OPTION_CSV:
+            csv_path = optarg;
+            break;
+        case OPTION_JSON:
+            json_path = optarg;
+            break;
+        case OPTION_SERIES:
+            options.series_dir = optarg;
+            break;
+        case OPTION_SERIES_POINTS:
+            if (parse_count(optarg, SIZE_MAX, &number) != 0 || number == 0)
+                return usage_error("--series-points '%s': want a whole number, 1 or more",
+                                   optarg);
+            options.series_points = (size_t)number;
+            break;
+        case 'v':
+            options.verbose = 1;
+            break;
+        case OPTION_HEAP_MAP:
+            options.heap_map = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            print_help(stdout);
+            return EXIT_ALL_OK;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind == argc)
+        return usage_error("%s", "no trace given");
+    if (allocators.count == 0 && add_allocators(&allocators, "all") != 0)
+        return EXIT_USAGE;
+
+    /* Every name before any trace is read: a typo costs nothing. */
+    char error[4096 + 256];
+    for (size_t i = 0; i < allocators.count; i++) {
+        if (runner_check_allocator(allocators.names[i], module_dir, error, sizeof error) != 0) {
+            fprintf(stderr, "dmm-replay: %s\n", error);
+            return EXIT_USAGE;
+        }
+    }
+
+    /* Every trace, completely, before anything runs; every bad one is named. */
+    struct path_list trace_paths = {0};
+    if (collect_trace_paths(argv + optind, argc - optind, &trace_paths) != 0)
+        return usage_error("%s", strerror(ENOMEM));
+    if (trace_paths.count == 0)
+        return usage_error("%s", "no trace given (a folder holds no *.trace or *.rep file)");
+    size_t trace_count = trace_paths.count;
+    struct trace *traces = calloc(trace_count, sizeof *traces);
+    if (traces == NULL)
+        return usage_error("%s", strerror(ENOMEM));
+    int bad_traces = 0;
+    for (size_t i = 0; i < trace_count; i++) {
+        if (trace_load(trace_paths.paths[i], &traces[i], error, sizeof error) != 0) {
+            fprintf(stderr, "%s\n", error);
+            bad_traces++;
+        }
+    }
+    if (bad_traces > 0)
+        return EXIT_USAGE;
+
+    /* Outputs, before the run, so that a typo in a path costs no run. */
+    if (options.series_dir != NULL &&
+        report_make_dir(options.series_dir, error, sizeof error) != 0) {
+        fprintf(stderr, "dmm-replay: --series %s\n", error);
+        return EXIT_USAGE;
+    }
+    FILE *csv = csv_path != NULL ? open_output(csv_path) : NULL;
+    FILE *json = json_path != NULL ? open_output(json_path) : NULL;
+    if ((csv_path != NULL && csv == NULL) || (json_path != NULL && json == NULL))
+        return EXIT_USAGE;
+
+    struct runner_plan plan = {
+        .allocators = (const char *const *)allocators.names,
+        .allocator_count = allocators.count,
+        .module_dir = module_dir,
+        .traces = traces,
+        .trace_count = trace_count,
+        .options = options,
+        .timeout_seconds = timeout,
+        .show_progress = isatty(STDERR_FILENO),
+    };
+    size_t pair_count = allocators.count * trace_count;
+    struct runner_pair *pairs = calloc(pair_count, sizeof *pairs);
+    if (pairs == NULL)
+        return usage_error("%s", strerror(ENOMEM));
+    int status = EXIT_ALL_OK;
+    if (runner_run(&plan, pairs) != 0) {
+        fprintf(stderr, "dmm-replay: cannot run the pairs: %s\n", strerror(errno));
+        status = EXIT_USAGE;
+    }
+
+    int timed = options.repeat > 0;
+    if (!quiet)
+        report_table(stdout, pairs, pair_count, timed);
+    if (close_output(csv, csv_path, csv != NULL ? report_csv(csv, pairs, pair_count, timed) : 0))
+        status = EXIT_USAGE;
+    if (close_output(json, json_path,
+                     json != NULL ? report_json(json, pairs, pair_count, timed) : 0))
+        status = EXIT_USAGE;
+
+    for (size_t i = 0; i < pair_count; i++) {
+        if (pairs[i].load_failed)
+            status = EXIT_USAGE;
+        else if (pairs[i].result.status != REPLAY_OK && status == EXIT_ALL_OK)
+            status = EXIT_SOME_NOT_OK;
+    }
+
+    free(pairs);
+    for (size_t i = 0; i < trace_count; i++)
+        trace_free(&traces[i]);
+    free(traces);
+    for (size_t i = 0; i < allocators.count; i++)
+        free(allocators.names[i]);
+    free(allocators.names);
+    for (size_t i = 0; i < trace_paths.count; i++)
+        free(trace_paths.paths[i]);
+    free(trace_paths.paths);
+    return status;
+}

@@ -1,0 +1,40 @@
+/*
+ * report.h — what dmm-replay prints: the table on stdout, and the same
+ * results as CSV and JSON for plots and grading scripts.
+ *
+ * The CSV and JSON carry the same keys, in this order (docs/harness.md
+ * defines each):
+ *   allocator, trace, status, ops, ns_per_op, malloc_ns, calloc_ns,
+ *   realloc_ns, free_ns, kops_per_sec, peak_live_bytes,
+ *   peak_footprint_bytes, peak_heap_bytes, peak_mapped_bytes, utilization,
+ *   at_peak_payload, at_peak_overhead, at_peak_free, brk_calls, mmap_calls,
+ *   munmap_calls, steps_per_malloc, steps_per_free, max_steps_malloc,
+ *   max_steps_free, minor_faults, message
+ * A pair that is not ok has only ops and message: its measurements stop
+ * where it went wrong, so none is reported (empty in CSV, null in JSON).
+ * Without timing passes (--repeat 0) the timing fields are empty too.
+ */
+#ifndef DMM_REPORT_H
+#define DMM_REPORT_H
+
+#include "runner.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* "ok", "fail", "crash", "timeout". */
+const char *report_status_name(enum replay_status status);
+
+/* timed: the pairs ran timing passes (--repeat > 0). */
+void report_table(FILE *out, const struct runner_pair *pairs, size_t count, int timed);
+
+/* The CSV (header row first, RFC 4180 quoting) and the JSON
+ * ({"runs":[{...},...]}). Return 0, or -1 if writing failed (errno set). */
+int report_csv(FILE *out, const struct runner_pair *pairs, size_t count, int timed);
+int report_json(FILE *out, const struct runner_pair *pairs, size_t count, int timed);
+
+/* Creates the folder and any missing parents, like mkdir -p. Returns 0, or
+ * -1 with "PATH: reason" in error. */
+int report_make_dir(const char *path, char *error, size_t error_size);
+
+#endif /* DMM_REPORT_H */

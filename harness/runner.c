@@ -1,0 +1,385 @@
+/*
+ * runner.c — every (allocator, trace) pair in a forked child (runner.h).
+ *
+ * One pair, from the parent's side:
+ *
+ *   parent                                  child (own process group)
+ *   ------                                  -----
+ *   handover = shared memory, zeroed
+ *   fork ---------------------------------> module_load, replay_pair:
+ *   sleep in sigtimedwait(SIGCHLD)            progress -> handover
+ *     until the child ends or the deadline    result   -> handover
+ *                                             finished = 1; _exit(0)
+ *   ended, finished:  take its result
+ *   ended by a signal: crash, "crashed with SIGSEGV (...) at op #N ..."
+ *   deadline passed:   SIGKILL to its group, "no answer after S s ..."
+ *
+ * Why these choices
+ *   - A fork per pair: a crash, a hang or a corrupted heap ends that child
+ *     only, and every allocator starts from a freshly loaded module.
+ *   - Shared memory (MAP_SHARED | MAP_ANONYMOUS, made before the fork) for
+ *     the result and the progress: the child writes plain structs, with no
+ *     pipe protocol, and the progress survives the child's death.
+ *   - SIGCHLD is blocked and waited for with a deadline: the parent sleeps
+ *     while the child times its passes, instead of polling on the second
+ *     core.
+ *   - The child's own process group, so a timeout also kills anything the
+ *     allocator started. A group outside the terminal's foreground no longer
+ *     gets the terminal's Ctrl-C, so the parent passes SIGINT, SIGTERM and
+ *     SIGHUP on as SIGKILL to the running child before it dies itself.
+ *   - No core files from crashing children (RLIMIT_CORE 0): a grading run
+ *     would leave one per broken pair; docs/harness.md says how to run one
+ *     pair under gdb instead.
+ */
+#define _GNU_SOURCE /* sigabbrev_np: "SEGV" for SIGSEGV */
+
+#include "runner.h"
+
+#include "replay.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef DMM_MODULE_DIR
+#define DMM_MODULE_DIR "modules" /* the build passes the real folder */
+#endif
+
+const char *const runner_builtin_allocators[RUNNER_BUILTIN_COUNT] = {
+    "minimal", "pad", "list", "dlist", "bins", "mmap",
+};
+
+#define NAME_BYTES 64 /* of an allocator's dmm_name(), as struct allocator_module keeps it */
+
+/* What a child hands back. Written by the child only; read by the parent
+ * once the child has ended, so no locking is needed. */
+struct handover {
+    struct replay_progress progress; /* where the child is: survives a crash */
+    struct replay_result result;     /* complete only when finished */
+    volatile int finished;           /* replay_pair returned */
+    volatile int load_failed;        /* module_load failed; result.message says why */
+    char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
+};
+
+/* The child being run, for the signal handler: 0 when none. */
+static volatile sig_atomic_t running_child;
+
+/* The signals on which the parent takes its child down with it. */
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define FATAL_SIGNAL_COUNT (sizeof fatal_signals / sizeof fatal_signals[0])
+
+/* ---- allocator names ----------------------------------------------------- */
+
+const char *runner_module_dir(const char *module_dir)
+{
+    return module_dir != NULL ? module_dir : DMM_MODULE_DIR;
+}
+
+static int module_exists(const char *module_dir, const char *name)
+{
+    char path[4096];
+    int written = snprintf(path, sizeof path, "%s/libdmm-%s.so", module_dir, name);
+    return written > 0 && (size_t)written < sizeof path && access(path, R_OK) == 0;
+}
+
+int runner_check_allocator(const char *name, const char *module_dir, char *error,
+                           size_t error_size)
+{
+    module_dir = runner_module_dir(module_dir);
+    if (strchr(name, '/') != NULL) {
+        if (access(name, R_OK) == 0)
+            return 0;
+        snprintf(error, error_size, "cannot read module '%s': %s", name, strerror(errno));
+        return -1;
+    }
+    if (name[0] != '\0' && module_exists(module_dir, name))
+        return 0;
+
+    /* The names this build can load: the six, and a student's `mine`. */
+    char valid[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i <= RUNNER_BUILTIN_COUNT; i++) {
+        const char *known = i < RUNNER_BUILTIN_COUNT ? runner_builtin_allocators[i] : "mine";
+        if (module_exists(module_dir, known) && used < sizeof valid)
+            used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s",
+                                     used > 0 ? " " : "", known);
+    }
+    if (used > 0)
+        snprintf(error, error_size,
+                 "unknown allocator '%s' (valid: %s, or a path to a module)", name, valid);
+    else
+        snprintf(error, error_size,
+                 "unknown allocator '%s' (%s holds no allocator modules; valid: a path to a "
+                 "module, or --module-dir)", name, module_dir);
+    return -1;
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+static struct timespec deadline_after(double seconds)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    time_t whole = (time_t)seconds;
+    long nanoseconds = now.tv_nsec + (long)((seconds - (double)whole) * 1e9);
+    now.tv_sec += whole + nanoseconds / 1000000000L;
+    now.tv_nsec = nanoseconds % 1000000000L;
+    return now;
+}
+
+/* deadline - now; tv_sec < 0 once the deadline has passed. */
+static struct timespec time_left(const struct timespec *deadline)
+{
+    struct timespec now, left;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    left.tv_sec = deadline->tv_sec - now.tv_sec;
+    left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+    if (left.tv_nsec < 0) {
+        left.tv_nsec += 1000000000L;
+        left.tv_sec--;
+    }
+    return left;
+}
+
+/* ---- the child ----------------------------------------------------------- */
+
+static _Noreturn void run_child(const struct runner_plan *plan, const struct runner_pair *pair,
+                                struct handover *handover, const sigset_t *parent_mask)
+{
+    setpgid(0, 0); /* also done by the parent: whichever runs first */
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        signal(fatal_signals[i], SIG_DFL);
+    /* Outside the foreground group, writing to a terminal with `stty tostop`
+     * would stop the child (and look like a hang) unless SIGTTOU is ignored. */
+    signal(SIGTTOU, SIG_IGN);
+    sigprocmask(SIG_SETMASK, parent_mask, NULL);
+    struct rlimit core;
+    if (getrlimit(RLIMIT_CORE, &core) == 0) {
+        core.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &core);
+    }
+
+    struct allocator_module module;
+    char error[sizeof handover->result.message];
+    if (module_load(pair->allocator, plan->module_dir, &module, error, sizeof error) == 0) {
+        snprintf(handover->name, sizeof handover->name, "%s", module.reported_name);
+        replay_pair(&module, pair->trace, &plan->options, &handover->result, &handover->progress);
+    } else {
+        handover->result.status = REPLAY_FAIL;
+        handover->result.ops = pair->trace->op_count;
+        snprintf(handover->result.message, sizeof handover->result.message, "%s", error);
+        handover->load_failed = 1;
+    }
+    handover->finished = 1;
+    fflush(stdout); /* -v and --heap-map print; _exit does not flush */
+    fflush(stderr);
+    _exit(0);
+}
+
+/* ---- the parent ---------------------------------------------------------- */
+
+static void kill_child_and_die(int signal_number)
+{
+    pid_t child = (pid_t)running_child;
+    if (child > 0) {
+        kill(-child, SIGKILL);
+        kill(child, SIGKILL); /* in case its group did not exist yet */
+        waitpid(child, NULL, 0); /* leave no zombie behind */
+    }
+    /* The handler was installed with SA_RESETHAND: the signal, raised again,
+     * is blocked until this returns, and then takes the default action. */
+    raise(signal_number);
+}
+
+/* Waits for the child until the deadline. SIGCHLD is blocked, so it stays
+ * pending and sigtimedwait sleeps until it comes or time is up. Returns 1
+ * when the child ended (*status set), 0 at the deadline, -1 on error. */
+static int wait_until(pid_t child, const struct timespec *deadline, int *status)
+{
+    sigset_t child_ended;
+    sigemptyset(&child_ended);
+    sigaddset(&child_ended, SIGCHLD);
+    for (;;) {
+        pid_t done = waitpid(child, status, WNOHANG);
+        if (done == child)
+            return 1;
+        if (done < 0 && errno != EINTR)
+            return -1;
+        struct timespec left = time_left(deadline);
+        if (left.tv_sec < 0)
+            return 0;
+        if (sigtimedwait(&child_ended, NULL, &left) < 0 && errno != EAGAIN && errno != EINTR)
+            return -1;
+    }
+}
+
+/* The result of a child that did not hand one over. Nothing it measured is
+ * trusted: only the trace's size and where the child stopped remain. The
+ * message has replay_fail's shape, "ALLOCATOR on TRACE line L, op #N
+ * (malloc id 5, 100 bytes): WHAT", like every other failure. The timing
+ * pass publishes its progress only now and then, so there the op is where
+ * the child was last seen, not necessarily where it stopped. */
+static void report_lost_child(struct runner_pair *pair, const struct runner_plan *plan,
+                              const struct handover *handover, int ended, int status)
+{
+    uint64_t op = handover->progress.op;
+    uint32_t line = handover->progress.line;
+    int timing = handover->progress.timing;
+    const char *allocator = handover->name[0] != '\0' ? handover->name : pair->allocator;
+
+    char what[160], when[96];
+    if (op == 0)
+        snprintf(when, sizeof when, "before the first operation");
+    else if (timing)
+        snprintf(when, sizeof when, "in the timing pass, last seen at op #%llu (line %lu)",
+                 (unsigned long long)op, (unsigned long)line);
+    else
+        snprintf(when, sizeof when, "in the checking pass");
+
+    enum replay_status lost = REPLAY_CRASH;
+    if (!ended) {
+        lost = REPLAY_TIMEOUT;
+        snprintf(what, sizeof what, "no answer after %g s", plan->timeout_seconds);
+    } else if (WIFSIGNALED(status)) {
+        int signal_number = WTERMSIG(status);
+        const char *abbreviation = sigabbrev_np(signal_number);
+        const char *description = strsignal(signal_number);
+        if (abbreviation != NULL)
+            snprintf(what, sizeof what, "crashed with SIG%s (%s)", abbreviation,
+                     description != NULL ? description : "?");
+        else
+            snprintf(what, sizeof what, "crashed with signal %d", signal_number);
+    } else {
+        /* The allocator called exit(), or the child returned without
+         * finishing: no result to trust either way. */
+        snprintf(what, sizeof what, "exited with status %d before the replay finished",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+
+    pair->result = (struct replay_result){.ops = pair->trace->op_count};
+    size_t blamed = op != 0 && !timing ? (size_t)(op - 1) : pair->trace->op_count;
+    replay_fail(allocator, pair->trace, blamed, &pair->result, "%s %s", what, when);
+    pair->result.status = lost;
+    pair->result.last_op = op;
+    pair->result.last_line = line;
+}
+
+/* Runs one pair. Returns 0, or -1 with errno if no child could be run. */
+static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
+                    struct handover *handover, const sigset_t *parent_mask)
+{
+    memset(handover, 0, sizeof *handover);
+    fflush(NULL); /* else the child would inherit, and print again, our buffered output */
+    pid_t child = fork();
+    if (child < 0)
+        return -1;
+    if (child == 0)
+        run_child(plan, pair, handover, parent_mask);
+    setpgid(child, child);
+    running_child = (sig_atomic_t)child;
+
+    struct timespec deadline = deadline_after(plan->timeout_seconds);
+    int status = 0;
+    int ended = wait_until(child, &deadline, &status);
+    if (ended <= 0) {
+        int saved = errno;
+        kill(-child, SIGKILL);
+        kill(child, SIGKILL);
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+            continue;
+        if (ended < 0) {
+            running_child = 0;
+            errno = saved;
+            return -1;
+        }
+    }
+    running_child = 0;
+
+    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && handover->finished) {
+        pair->result = handover->result;
+        pair->load_failed = handover->load_failed;
+    } else {
+        report_lost_child(pair, plan, handover, ended, status);
+    }
+    return 0;
+}
+
+static void mark_not_run(struct runner_pair *pair, const char *why)
+{
+    pair->result = (struct replay_result){.status = REPLAY_FAIL, .ops = pair->trace->op_count};
+    snprintf(pair->result.message, sizeof pair->result.message, "%s on %s: not run: %s",
+             pair->allocator, pair->trace->path, why);
+}
+
+int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
+{
+    size_t total = plan->allocator_count * plan->trace_count;
+    for (size_t i = 0; i < total; i++)
+        pairs[i] = (struct runner_pair){
+            .allocator = plan->allocators[i / plan->trace_count],
+            .trace = &plan->traces[i % plan->trace_count],
+        };
+
+    struct handover *handover = mmap(NULL, sizeof *handover, PROT_READ | PROT_WRITE,
+                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (handover == MAP_FAILED) {
+        int saved = errno;
+        for (size_t i = 0; i < total; i++)
+            mark_not_run(&pairs[i], strerror(saved));
+        errno = saved;
+        return -1;
+    }
+
+    struct sigaction kill_child = {.sa_handler = kill_child_and_die, .sa_flags = SA_RESETHAND};
+    struct sigaction previous[FATAL_SIGNAL_COUNT], previous_child;
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        sigaction(fatal_signals[i], &kill_child, &previous[i]);
+    /* An inherited SIG_IGN for SIGCHLD would reap children behind our back. */
+    sigaction(SIGCHLD, &(struct sigaction){.sa_handler = SIG_DFL}, &previous_child);
+    sigset_t child_ended, parent_mask;
+    sigemptyset(&child_ended);
+    sigaddset(&child_ended, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &child_ended, &parent_mask);
+
+    int result = 0, saved = 0;
+    for (size_t i = 0; i < total; i++) {
+        struct runner_pair *pair = &pairs[i];
+        /* A module that did not load will not load for the next trace. */
+        if (i % plan->trace_count != 0 && pairs[i - 1].load_failed) {
+            pair->result = pairs[i - 1].result;
+            pair->load_failed = 1;
+            continue;
+        }
+        if (result != 0) {
+            mark_not_run(pair, strerror(saved));
+            continue;
+        }
+        if (plan->show_progress) {
+            const char *base = strrchr(pair->trace->path, '/');
+            fprintf(stderr, "\rpair %zu/%zu: %s on %s\033[K", i + 1, total, pair->allocator,
+                    base != NULL ? base + 1 : pair->trace->path);
+        }
+        if (run_pair(plan, pair, handover, &parent_mask) != 0) {
+            saved = errno;
+            result = -1;
+            mark_not_run(pair, strerror(saved));
+        }
+    }
+    if (plan->show_progress)
+        fprintf(stderr, "\r\033[K");
+
+    sigprocmask(SIG_SETMASK, &parent_mask, NULL);
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        sigaction(fatal_signals[i], &previous[i], NULL);
+    sigaction(SIGCHLD, &previous_child, NULL);
+    munmap(handover, sizeof *handover);
+    errno = saved;
+    return result;
+}

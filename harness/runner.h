@@ -1,0 +1,61 @@
+/*
+ * runner.h — every (allocator, trace) pair, each in a process of its own.
+ *
+ * For each pair the runner forks a child that loads the allocator's module
+ * and calls replay_pair() (replay.h); the child hands its struct
+ * replay_result back through shared memory. An allocator that crashes or
+ * hangs therefore ends only its own child: the parent reports the signal or
+ * the timeout, with the operation and trace line the child had reached, and
+ * goes on with the next pair.
+ *
+ * Pairs run one at a time, allocator-major in the order given, so that no
+ * two timing passes compete for the CPU.
+ */
+#ifndef DMM_RUNNER_H
+#define DMM_RUNNER_H
+
+#include "replay.h"
+#include "trace.h"
+
+#include <stddef.h>
+
+/* The built allocators, in the lecture's order: what `--allocator all`
+ * means. */
+extern const char *const runner_builtin_allocators[];
+#define RUNNER_BUILTIN_COUNT 6
+
+/* module_dir, or the build's modules/ folder (DMM_MODULE_DIR) when NULL. */
+const char *runner_module_dir(const char *module_dir);
+
+/* Checks, before anything runs, that an allocator name can be loaded: a
+ * path (it contains a '/') must be a readable file, a name must have its
+ * module_dir/libdmm-NAME.so. Returns 0, or -1 with a one-line message
+ * (naming the valid allocators for an unknown name) in error. */
+int runner_check_allocator(const char *name, const char *module_dir, char *error,
+                           size_t error_size);
+
+struct runner_plan {
+    const char *const *allocators; /* names or module paths, as on the command line */
+    size_t allocator_count;
+    const char *module_dir;        /* NULL: the build's modules/ folder */
+    const struct trace *traces;    /* parsed already */
+    size_t trace_count;
+    struct replay_options options; /* for every pair */
+    double timeout_seconds;        /* per pair; the child is killed after it */
+    int show_progress;             /* a line on stderr, rewritten for each pair */
+};
+
+struct runner_pair {
+    const char *allocator;       /* as on the command line */
+    const struct trace *trace;
+    int load_failed;             /* the module could not be loaded */
+    struct replay_result result; /* status and message always set */
+};
+
+/* Runs the plan's allocator_count * trace_count pairs into pairs[], in
+ * order. Returns 0, or -1 with errno when the runner itself could not go
+ * on (no shared memory, fork failed); pairs not run then have status FAIL
+ * and say so. */
+int runner_run(const struct runner_plan *plan, struct runner_pair *pairs);
+
+#endif /* DMM_RUNNER_H */

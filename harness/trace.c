@@ -1,0 +1,545 @@
+/*
+ * trace.c — reads a malloc/free script into memory, strictly.
+ *
+ * The whole file is parsed before anything is replayed, so a bad trace is
+ * reported once, as "PATH:LINE: what is wrong", and never half-run. The
+ * rules are in docs/traces.md; in short:
+ *
+ *   - a line ends at '\n'; a '\r' just before it (or before the end of the
+ *     file) belongs to the line end, so CRLF files read as LF files;
+ *   - a NUL byte anywhere on a line is an error ("NUL byte"): traces are
+ *     text, and a NUL usually means a binary file was given by mistake;
+ *   - '#' starts a comment, anywhere on the line; fields are separated by
+ *     spaces and tabs; a line with no fields is ignored;
+ *   - the first line with a field decides the format: a lone number means a
+ *     CMU .rep file (4 header numbers, then operations), anything else
+ *     dmm's own format. Both accept the same operations.
+ *
+ * IDs are mapped to dense slots 0, 1, 2 ... in order of first appearance,
+ * through a hash table (open addressing, linear probing) whose buckets hold
+ * slots; a bucket's ID is trace->slot_ids[slot], so the table stores no ID
+ * twice. One "live" byte per slot follows the trace as the replay will:
+ *
+ *   a, c   ID must not be live; it becomes live
+ *   r      ID not live: realloc(NULL, SIZE), it becomes live (even for 0)
+ *          ID live, SIZE 0: realloc(p, 0) frees it, it is no longer live
+ *          ID live, SIZE > 0: stays live
+ *   f      ID must be live; it is no longer live (f -1 is free(NULL))
+ *
+ * Cost: one pass over the bytes; O(1) expected per operation; every array
+ * doubles when full, so a million lines take about a tenth of a second.
+ */
+#define _POSIX_C_SOURCE 200809L /* strdup */
+
+#include "trace.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELDS 4          /* c ID NMEMB SIZE; one more is an extra field */
+#define QUOTE_MAX 40          /* bytes of a token quoted in a message; then "..." */
+#define FIRST_CAPACITY 1024   /* ops, slots and buckets before the first doubling */
+#define READ_CHUNK 65536      /* bytes trace_load reads at a time, at first */
+
+/* One whitespace-separated token of a line: a view into the text. */
+struct field {
+    const char *start; /* first byte; not NUL-terminated */
+    size_t length;     /* bytes */
+};
+
+/* A decimal number as written: an optional '-', then digits. */
+struct number {
+    bool negative;  /* a '-' before the digits */
+    bool overflow;  /* the digits exceed UINT64_MAX */
+    uint64_t value; /* the digits' value, without the sign (if no overflow) */
+};
+
+/* The .rep header: four lines, one number each. */
+enum { HEADER_HEAP_SIZE, HEADER_IDS, HEADER_OPS, HEADER_WEIGHT, HEADER_LINES };
+static const char *const header_names[HEADER_LINES] = {
+    "heap size", "number of IDs", "number of operations", "weight",
+};
+
+struct parser {
+    const char *path;      /* for messages */
+    struct trace *trace;   /* being filled */
+    char *error;           /* where a message goes */
+    size_t error_size;     /* bytes at error, terminator included */
+    size_t line;           /* current line, from 1 */
+    bool format_known;     /* the first line with a field has been seen */
+
+    size_t op_capacity;    /* trace->ops has room for this many */
+    size_t slot_capacity;  /* trace->slot_ids and live have room for this many */
+    unsigned char *live;   /* per slot: 1 when the ID holds a block */
+    uint32_t *buckets;     /* slots by hash of their ID; TRACE_NO_SLOT: empty */
+    size_t bucket_count;   /* a power of two, at least twice slot_count */
+
+    size_t header_seen;                  /* .rep: header lines read so far */
+    uint64_t header[HEADER_LINES];       /* .rep: their values */
+    size_t header_line[HEADER_LINES];    /* .rep: and where they are */
+};
+
+/* ---- messages -------------------------------------------------------------- */
+
+/* Writes "PATH:LINE: message" (LINE omitted when 0) and returns -1. */
+static int fail(struct parser *parser, const char *format, ...)
+{
+    if (parser->error == NULL || parser->error_size == 0)
+        return -1;
+    int used;
+    if (parser->line > 0)
+        used = snprintf(parser->error, parser->error_size, "%s:%zu: ", parser->path, parser->line);
+    else
+        used = snprintf(parser->error, parser->error_size, "%s: ", parser->path);
+    if (used < 0 || (size_t)used >= parser->error_size)
+        return -1;
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(parser->error + used, parser->error_size - (size_t)used, format, arguments);
+    va_end(arguments);
+    return -1;
+}
+
+static int out_of_memory(struct parser *parser)
+{
+    parser->line = 0;
+    return fail(parser, "out of memory");
+}
+
+/* The token as a message can show it: printable ASCII kept, other bytes as
+ * \xNN (so the message stays one line), cut after QUOTE_MAX bytes. */
+static const char *quote(struct field field, char out[static QUOTE_MAX * 4 + 4])
+{
+    size_t used = 0;
+    for (size_t i = 0; i < field.length && i < QUOTE_MAX; i++) {
+        unsigned char byte = (unsigned char)field.start[i];
+        if (byte >= 0x20 && byte < 0x7f && byte != '\\')
+            out[used++] = (char)byte;
+        else
+            used += (size_t)sprintf(out + used, "\\x%02x", byte);
+    }
+    if (field.length > QUOTE_MAX) {
+        memcpy(out + used, "...", 3);
+        used += 3;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+/* ---- numbers --------------------------------------------------------------- */
+
+/* false unless the field is an optional '-' followed by one or more decimal
+ * digits, and nothing else ('+', spaces and hex are not numbers here). */
+static bool read_number(struct field field, struct number *number)
+{
+    size_t i = 0;
+    *number = (struct number){.negative = field.length > 0 && field.start[0] == '-'};
+    if (number->negative)
+        i = 1;
+    if (i == field.length)
+        return false;
+    for (; i < field.length; i++) {
+        unsigned digit = (unsigned char)field.start[i] - (unsigned)'0';
+        if (digit > 9)
+            return false;
+        if (number->value > (UINT64_MAX - digit) / 10)
+            number->overflow = true; /* keep scanning: "9...9x" is not a number */
+        else
+            number->value = number->value * 10 + digit;
+    }
+    return true;
+}
+
+/* The value of a field that must be a number in 0..max. noun names it in
+ * messages ("size", "ID"). Errors are checked in the order a reader would
+ * fix them: not a number, then the sign, then the magnitude. */
+static int field_value(struct parser *parser, struct field field, const char *noun, uint64_t max,
+                       uint64_t *value)
+{
+    char quoted[QUOTE_MAX * 4 + 4];
+    struct number number;
+    if (!read_number(field, &number))
+        return fail(parser, "not a number: '%s'", quote(field, quoted));
+    if (number.negative)
+        return fail(parser, "negative %s: '%s'", noun, quote(field, quoted));
+    if (number.overflow)
+        return fail(parser, "number out of range: '%s'", quote(field, quoted));
+    if (number.value > max)
+        return fail(parser, "number out of range: '%s' (the largest %s is %" PRIu64 ")",
+                    quote(field, quoted), noun, max);
+    *value = number.value;
+    return 0;
+}
+
+/* ---- growing arrays ---------------------------------------------------------- */
+
+/* realloc for count elements, refusing a byte count that would wrap. */
+static void *resize(void *array, size_t count, size_t element_size)
+{
+    if (count > SIZE_MAX / element_size)
+        return NULL;
+    return realloc(array, count * element_size);
+}
+
+static int append_op(struct parser *parser, struct trace_op op)
+{
+    struct trace *trace = parser->trace;
+    if (trace->op_count == parser->op_capacity) {
+        size_t capacity = parser->op_capacity ? parser->op_capacity * 2 : FIRST_CAPACITY;
+        struct trace_op *ops = resize(trace->ops, capacity, sizeof *ops);
+        if (ops == NULL)
+            return out_of_memory(parser);
+        trace->ops = ops;
+        parser->op_capacity = capacity;
+    }
+    trace->ops[trace->op_count++] = op;
+    return 0;
+}
+
+/* ---- IDs to slots -------------------------------------------------------------- */
+
+/* Fibonacci hashing: the bits from 32 up of ID * 2^64/phi spread
+ * consecutive and strided IDs alike (IDs are below 2^32). */
+static size_t bucket_of(uint64_t id, size_t bucket_count)
+{
+    return (size_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (bucket_count - 1);
+}
+
+static void bucket_insert(struct parser *parser, uint32_t slot)
+{
+    size_t mask = parser->bucket_count - 1;
+    size_t i = bucket_of(parser->trace->slot_ids[slot], parser->bucket_count);
+    while (parser->buckets[i] != TRACE_NO_SLOT)
+        i = (i + 1) & mask;
+    parser->buckets[i] = slot;
+}
+
+/* Doubles the buckets and puts every slot back: keeps the table at most
+ * half full, so a probe sequence stays a few buckets long. */
+static int rehash(struct parser *parser)
+{
+    size_t count = parser->bucket_count ? parser->bucket_count * 2 : FIRST_CAPACITY * 2;
+    uint32_t *buckets = resize(NULL, count, sizeof *buckets);
+    if (buckets == NULL)
+        return out_of_memory(parser);
+    for (size_t i = 0; i < count; i++)
+        buckets[i] = TRACE_NO_SLOT;
+    free(parser->buckets);
+    parser->buckets = buckets;
+    parser->bucket_count = count;
+    for (size_t slot = 0; slot < parser->trace->slot_count; slot++)
+        bucket_insert(parser, (uint32_t)slot);
+    return 0;
+}
+
+/* The slot of id, given the next free one (not live) if id is new. */
+static int slot_of(struct parser *parser, uint64_t id, uint32_t *slot)
+{
+    struct trace *trace = parser->trace;
+    if (parser->bucket_count > 0) {
+        size_t mask = parser->bucket_count - 1;
+        for (size_t i = bucket_of(id, parser->bucket_count); parser->buckets[i] != TRACE_NO_SLOT;
+             i = (i + 1) & mask) {
+            if (trace->slot_ids[parser->buckets[i]] == id) {
+                *slot = parser->buckets[i];
+                return 0;
+            }
+        }
+    }
+    if (trace->slot_count == parser->slot_capacity) {
+        size_t capacity = parser->slot_capacity ? parser->slot_capacity * 2 : FIRST_CAPACITY;
+        uint64_t *ids = resize(trace->slot_ids, capacity, sizeof *ids);
+        if (ids == NULL)
+            return out_of_memory(parser);
+        trace->slot_ids = ids;
+        unsigned char *live = resize(parser->live, capacity, sizeof *live);
+        if (live == NULL)
+            return out_of_memory(parser);
+        parser->live = live;
+        parser->slot_capacity = capacity;
+    }
+    /* IDs are at most TRACE_MAX_ID, so there are fewer than TRACE_NO_SLOT. */
+    *slot = (uint32_t)trace->slot_count++;
+    trace->slot_ids[*slot] = id;
+    parser->live[*slot] = 0;
+    if (trace->slot_count * 2 > parser->bucket_count)
+        return rehash(parser); /* puts the new slot in too */
+    bucket_insert(parser, *slot);
+    return 0;
+}
+
+/* ---- one line ---------------------------------------------------------------- */
+
+/* One line of the .rep header: a lone non-negative number. */
+static int parse_header_line(struct parser *parser, const struct field *fields, size_t count)
+{
+    char quoted[QUOTE_MAX * 4 + 4];
+    size_t index = parser->header_seen;
+    struct number number;
+    if (!read_number(fields[0], &number))
+        return fail(parser, "not a number: '%s' (expected the .rep header's %s)",
+                    quote(fields[0], quoted), header_names[index]);
+    if (field_value(parser, fields[0], header_names[index], UINT64_MAX, &parser->header[index]))
+        return -1;
+    if (count > 1)
+        return fail(parser, "extra field '%s'", quote(fields[1], quoted));
+    parser->header_line[index] = parser->line;
+    parser->header_seen++;
+    return 0;
+}
+
+/* Field i of an op line, a number in 0..max. name is the field as the
+ * format spells it ("SIZE"), noun as a message says it ("size"). */
+static int number_field(struct parser *parser, const struct field *fields, size_t count, size_t i,
+                        const char *name, const char *noun, uint64_t max, uint64_t *value)
+{
+    if (i >= count)
+        return fail(parser, "missing field: %s", name);
+    return field_value(parser, fields[i], noun, max, value);
+}
+
+/* `f -1`, and `f -01`: the one negative number a trace may hold. */
+static bool is_free_null(struct field field)
+{
+    struct number number;
+    return read_number(field, &number) && number.negative && !number.overflow &&
+           number.value == 1;
+}
+
+static int parse_op(struct parser *parser, const struct field *fields, size_t count)
+{
+    char quoted[QUOTE_MAX * 4 + 4];
+    char kind = fields[0].start[0];
+    if (fields[0].length != 1 || (kind != 'a' && kind != 'c' && kind != 'r' && kind != 'f'))
+        return fail(parser, "unknown op '%s'", quote(fields[0], quoted));
+
+    /* Left to right, so the first wrong field is the one reported. */
+    struct trace_op op = {.kind = kind, .line = (uint32_t)parser->line};
+    uint64_t id = 0, nmemb = 0, size = 0;
+    size_t size_field = kind == 'c' ? 3 : 2;       /* c ID NMEMB SIZE; a/r ID SIZE */
+    size_t wanted = kind == 'f' ? 2 : size_field + 1; /* fields, the op included */
+    if (kind == 'f' && count > 1 && is_free_null(fields[1]))
+        op.slot = TRACE_NO_SLOT;
+    else if (number_field(parser, fields, count, 1, "ID", "ID", TRACE_MAX_ID, &id))
+        return -1;
+    if (kind == 'c' &&
+        number_field(parser, fields, count, 2, "NMEMB", "NMEMB", TRACE_MAX_SIZE, &nmemb))
+        return -1;
+    if (kind != 'f' &&
+        number_field(parser, fields, count, size_field, "SIZE", "size", TRACE_MAX_SIZE, &size))
+        return -1;
+    if (count > wanted)
+        return fail(parser, "extra field '%s'", quote(fields[wanted], quoted));
+    op.nmemb = (size_t)nmemb;
+    op.size = (size_t)size;
+    if (op.slot == TRACE_NO_SLOT)
+        return append_op(parser, op);
+
+    if (parser->trace->format == TRACE_FORMAT_REP && id >= parser->header[HEADER_IDS]) {
+        size_t op_line = parser->line;
+        parser->line = parser->header_line[HEADER_IDS];
+        return fail(parser, "header says %" PRIu64 " ID%s, the file uses ID %" PRIu64 " (line %zu)",
+                    parser->header[HEADER_IDS], parser->header[HEADER_IDS] == 1 ? "" : "s", id,
+                    op_line);
+    }
+    if (slot_of(parser, id, &op.slot))
+        return -1;
+    unsigned char *live = &parser->live[op.slot];
+    switch (kind) {
+    case 'a':
+    case 'c':
+        if (*live)
+            return fail(parser, "%s of ID %" PRIu64 ", which is already live",
+                        kind == 'a' ? "malloc" : "calloc", id);
+        *live = 1;
+        break;
+    case 'r':
+        /* realloc(NULL, n) allocates, even n == 0; realloc(p, 0) frees. */
+        *live = !*live || op.size > 0;
+        break;
+    case 'f':
+        if (!*live)
+            return fail(parser, "free of ID %" PRIu64 ", which is not live", id);
+        *live = 0;
+        break;
+    }
+    return append_op(parser, op);
+}
+
+/* Splits a line (without its end) into fields, stopping at '#'. Returns the
+ * number of fields, at most MAX_FIELDS + 1 (enough to name an extra one). */
+static size_t split(const char *line, size_t length, struct field *fields)
+{
+    const char *comment = memchr(line, '#', length);
+    if (comment != NULL)
+        length = (size_t)(comment - line);
+    size_t count = 0, i = 0;
+    while (count <= MAX_FIELDS) {
+        while (i < length && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i == length)
+            break;
+        size_t start = i;
+        while (i < length && line[i] != ' ' && line[i] != '\t')
+            i++;
+        fields[count++] = (struct field){line + start, i - start};
+    }
+    return count;
+}
+
+static int parse_line(struct parser *parser, const char *line, size_t length)
+{
+    if (memchr(line, '\0', length) != NULL)
+        return fail(parser, "NUL byte");
+    struct field fields[MAX_FIELDS + 1];
+    size_t count = split(line, length, fields);
+    if (count == 0)
+        return 0;
+    if (!parser->format_known) {
+        struct number number;
+        parser->format_known = true;
+        if (count == 1 && read_number(fields[0], &number))
+            parser->trace->format = TRACE_FORMAT_REP;
+    }
+    if (parser->trace->format == TRACE_FORMAT_REP && parser->header_seen < HEADER_LINES)
+        return parse_header_line(parser, fields, count);
+    return parse_op(parser, fields, count);
+}
+
+/* ---- whole files --------------------------------------------------------------- */
+
+/* What can only be checked at the end: a .rep file's header is complete and
+ * its operation count is right. */
+static int parse_end(struct parser *parser)
+{
+    struct trace *trace = parser->trace;
+    if (trace->format != TRACE_FORMAT_REP)
+        return 0;
+    if (parser->header_seen < HEADER_LINES) {
+        parser->line = parser->header_line[parser->header_seen - 1];
+        return fail(parser, "the file ends inside the .rep header: no %s",
+                    header_names[parser->header_seen]);
+    }
+    if (parser->header[HEADER_OPS] != trace->op_count) {
+        parser->line = parser->header_line[HEADER_OPS];
+        return fail(parser, "header says %" PRIu64 " operation%s, the file has %zu",
+                    parser->header[HEADER_OPS], parser->header[HEADER_OPS] == 1 ? "" : "s",
+                    trace->op_count);
+    }
+    return 0;
+}
+
+/* The file name without folders and without its last extension. */
+static char *name_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t length = dot != NULL && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (length == 0) /* "dir/": better the whole path than nothing */
+        return strdup(path);
+    char *name = malloc(length + 1);
+    if (name != NULL) {
+        memcpy(name, base, length);
+        name[length] = '\0';
+    }
+    return name;
+}
+
+int trace_parse(const char *path, const char *text, size_t length, struct trace *trace,
+                char *error, size_t error_size)
+{
+    *trace = (struct trace){.format = TRACE_FORMAT_DMM};
+    struct parser parser = {.path = path, .trace = trace, .error = error, .error_size = error_size};
+    if (error != NULL && error_size > 0)
+        error[0] = '\0';
+    trace->path = strdup(path);
+    trace->name = name_of(path);
+    int result = trace->path != NULL && trace->name != NULL ? 0 : out_of_memory(&parser);
+
+    for (size_t start = 0; result == 0 && start < length;) {
+        const char *newline = memchr(text + start, '\n', length - start);
+        size_t end = newline != NULL ? (size_t)(newline - text) : length;
+        size_t next = newline != NULL ? end + 1 : length;
+        if (end > start && text[end - 1] == '\r')
+            end--;
+        parser.line++;
+        if (parser.line > UINT32_MAX) /* trace_op.line is 32 bits */
+            result = fail(&parser, "too many lines (at most %" PRIu32 ")", UINT32_MAX);
+        else
+            result = parse_line(&parser, text + start, end - start);
+        start = next;
+    }
+    if (result == 0)
+        result = parse_end(&parser);
+
+    free(parser.live);
+    free(parser.buckets);
+    if (result != 0) {
+        trace_free(trace);
+        return -1;
+    }
+    return 0;
+}
+
+int trace_load(const char *path, struct trace *trace, char *error, size_t error_size)
+{
+    *trace = (struct trace){0};
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        goto io_error;
+    size_t capacity = READ_CHUNK, length = 0;
+    char *text = malloc(capacity);
+    if (text == NULL) {
+        fclose(file);
+        errno = ENOMEM;
+        goto io_error;
+    }
+    for (;;) {
+        if (length == capacity) {
+            char *bigger = resize(text, capacity * 2, 1);
+            if (bigger == NULL) {
+                free(text);
+                fclose(file);
+                errno = ENOMEM;
+                goto io_error;
+            }
+            text = bigger;
+            capacity *= 2;
+        }
+        size_t got = fread(text + length, 1, capacity - length, file);
+        length += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(file)) {
+        int saved = errno;
+        free(text);
+        fclose(file);
+        errno = saved;
+        goto io_error;
+    }
+    fclose(file);
+    int result = trace_parse(path, text, length, trace, error, error_size);
+    free(text);
+    return result;
+
+io_error:
+    if (error != NULL && error_size > 0)
+        snprintf(error, error_size, "%s: %s", path, strerror(errno));
+    return -1;
+}
+
+void trace_free(struct trace *trace)
+{
+    free(trace->path);
+    free(trace->name);
+    free(trace->ops);
+    free(trace->slot_ids);
+    *trace = (struct trace){0};
+}

@@ -1,0 +1,64 @@
+/*
+ * trace.h — malloc/free scripts, parsed fully into memory before replay.
+ *
+ * Two formats, recognised automatically (docs/traces.md):
+ *
+ *   dmm's own            CMU Malloc Lab .rep (read unchanged)
+ *   # comment            20000        suggested heap size (ignored)
+ *   a ID SIZE            3            number of IDs (checked)
+ *   c ID NMEMB SIZE      8            number of operations (checked)
+ *   r ID SIZE            1            weight (ignored)
+ *   f ID                 a 0 512
+ *   f -1   (free NULL)   r 0 1024 ... f 0
+ *
+ * IDs are non-negative integers, not necessarily dense; the parser maps
+ * them to dense slots 0 .. slot_count-1 so the replay can index arrays.
+ * The parser tracks which IDs are live, so a trace that frees an ID that is
+ * not live, or mallocs one that is, is rejected with its line number.
+ */
+#ifndef DMM_TRACE_H
+#define DMM_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum trace_format { TRACE_FORMAT_DMM, TRACE_FORMAT_REP };
+
+#define TRACE_NO_SLOT UINT32_MAX /* the slot of `f -1`: free(NULL) */
+
+struct trace_op {
+    char kind;     /* 'a' malloc, 'c' calloc, 'r' realloc, 'f' free */
+    uint32_t slot; /* dense index of the ID; TRACE_NO_SLOT for free(NULL) */
+    uint32_t line; /* line in the file, for messages */
+    size_t size;   /* bytes for a and r; bytes per member for c; 0 for f */
+    size_t nmemb;  /* c only: number of members; 0 otherwise */
+};
+
+struct trace {
+    char *path;             /* as given on the command line */
+    char *name;             /* file name without folders and extension, for tables */
+    enum trace_format format;
+    struct trace_op *ops;
+    size_t op_count;
+    size_t slot_count;      /* distinct IDs */
+    uint64_t *slot_ids;     /* the trace's own ID of each slot, for messages */
+};
+
+/* Largest ID and size the parser accepts. Sizes above PTRDIFF_MAX cannot be
+ * allocated by any malloc; IDs must fit a slot index. */
+#define TRACE_MAX_ID ((uint64_t)UINT32_MAX - 1)
+#define TRACE_MAX_SIZE ((uint64_t)PTRDIFF_MAX)
+
+/* Reads and parses the file at path. Returns 0, or -1 with a one-line
+ * message "PATH:LINE: what is wrong" (or "PATH: reason" for I/O errors) in
+ * error[error_size]; *trace is then empty and needs no trace_free. */
+int trace_load(const char *path, struct trace *trace, char *error, size_t error_size);
+
+/* The same on text already in memory (any bytes, NULs included); path is
+ * only used in messages and for trace->path/name. */
+int trace_parse(const char *path, const char *text, size_t length, struct trace *trace,
+                char *error, size_t error_size);
+
+void trace_free(struct trace *trace);
+
+#endif /* DMM_TRACE_H */
