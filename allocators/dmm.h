@@ -91,6 +91,7 @@ struct dmm_stats {
     uint64_t brk_calls;           /* moves of the program break (brk) */
     uint64_t mmap_calls;          /* mappings created */
     uint64_t munmap_calls;        /* mappings released */
+    uint64_t mremap_calls;        /* mappings resized (Linux mremap) */
 
     /* Search work: free-list chunks examined. A chunk is counted each time
      * malloc looks at it while searching for a fit, or free looks at it

@@ -13,7 +13,7 @@
  *      exactly system_break, and brk <= system_break;
  *   4. peak_footprint >= (brk - start) + mapped_bytes at all times.
  */
-#define _DEFAULT_SOURCE /* brk, sbrk, MAP_ANONYMOUS, MAP_NORESERVE, madvise */
+#define _GNU_SOURCE /* brk, sbrk, MAP_ANONYMOUS, MAP_NORESERVE, madvise, mremap */
 
 #include "heap.h"
 
@@ -52,6 +52,7 @@ static struct {
     uint64_t brk_calls;     /* heap_brk calls, including failed ones */
     uint64_t mmap_calls;    /* heap_map calls, including failed ones */
     uint64_t munmap_calls;  /* heap_unmap calls */
+    uint64_t mremap_calls;  /* heap_remap calls, including failed ones */
     heap_observer_fn *observer;
     void *observer_arg;
 } section;
@@ -261,6 +262,29 @@ int heap_unmap(void *addr, size_t length)
     return 0;
 }
 
+void *heap_remap(void *addr, size_t old_length, size_t new_length)
+{
+    if (ensure_initialised() != 0)
+        return NULL;
+    section.mremap_calls++;
+    if (new_length == 0 || new_length > SIZE_MAX - section.page_size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t old_pages = align_up(old_length, section.page_size);
+    size_t new_pages = align_up(new_length, section.page_size);
+    void *moved = mremap(addr, old_pages, new_pages, MREMAP_MAYMOVE);
+    if (moved == MAP_FAILED) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    section.mapped_bytes = section.mapped_bytes - old_pages + new_pages;
+    note_footprint();
+    notify(HEAP_EVENT_UNMAP, addr, old_pages);
+    notify(HEAP_EVENT_MAP, moved, new_pages);
+    return moved;
+}
+
 /* ---- statistics and reset ----------------------------------------------- */
 
 void heap_stats(struct dmm_stats *stats)
@@ -275,6 +299,7 @@ void heap_stats(struct dmm_stats *stats)
     stats->brk_calls = section.brk_calls;
     stats->mmap_calls = section.mmap_calls;
     stats->munmap_calls = section.munmap_calls;
+    stats->mremap_calls = section.mremap_calls;
 }
 
 void heap_reset(void)
@@ -285,7 +310,7 @@ void heap_reset(void)
     notify(HEAP_EVENT_BREAK, section.brk, 0);
     section.mapped_bytes = 0;
     section.peak_footprint = section.peak_heap = section.peak_mapped = 0;
-    section.brk_calls = section.mmap_calls = section.munmap_calls = 0;
+    section.brk_calls = section.mmap_calls = section.munmap_calls = section.mremap_calls = 0;
 }
 
 void heap_set_observer(heap_observer_fn *observer, void *arg)

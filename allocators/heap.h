@@ -9,6 +9,7 @@
  *     heap_grow(n)        like sbrk(n) for n > 0, but overflow-safe
  *     heap_map(len)       like mmap(NULL, len, RW, PRIVATE|ANONYMOUS)
  *     heap_unmap(p, len)  like munmap(p, len)
+ *     heap_remap(p, old, new)  like mremap(p, old, new, MREMAP_MAYMOVE)
  *
  *         heap_start()                         heap_break()
  *         |<------------ heap section ------------>|<-- not accessible -->
@@ -55,6 +56,10 @@ void *heap_grow(size_t increment); /* returns the old break, start of the new by
  * bytes counted are whole pages, as the kernel maps them. */
 void *heap_map(size_t length);
 int heap_unmap(void *addr, size_t length);
+/* Resizes the mapping [addr, addr + old_length) to new_length, moving it if
+ * it cannot grow in place (the contents move with it). Returns the new
+ * address, or NULL with errno == ENOMEM and the old mapping untouched. */
+void *heap_remap(void *addr, size_t old_length, size_t new_length);
 
 /* Fills the OS fields of *stats (bytes, peaks, system calls); the allocator
  * fills the rest. */

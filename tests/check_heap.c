@@ -106,6 +106,32 @@ START_TEST(test_mappings_are_counted_in_whole_pages)
 }
 END_TEST
 
+START_TEST(test_remap_keeps_contents_and_counts)
+{
+    char *a = heap_map(2 * page);
+    memset(a, 0x3C, 2 * page);
+    char *b = heap_remap(a, 2 * page, 64 * page);
+    ck_assert_ptr_nonnull(b);
+    for (size_t i = 0; i < 2 * page; i++)
+        ck_assert_int_eq(b[i], 0x3C);
+    memset(b, 1, 64 * page);
+    struct dmm_stats s = {0};
+    heap_stats(&s);
+    ck_assert_uint_eq(s.mremap_calls, 1);
+    ck_assert_uint_eq(s.mapped_bytes, 64 * page);
+    ck_assert_uint_eq(s.peak_mapped_bytes, 64 * page);
+    char *c = heap_remap(b, 64 * page, page);
+    ck_assert_ptr_nonnull(c);
+    heap_stats(&s);
+    ck_assert_uint_eq(s.mapped_bytes, page);
+    errno = 0;
+    ck_assert_ptr_null(heap_remap(c, page, (size_t)1 << 46));
+    ck_assert_int_eq(errno, ENOMEM);
+    ck_assert_int_eq(c[0], 1); /* the old mapping survives a failed remap */
+    ck_assert_int_eq(heap_unmap(c, page), 0);
+}
+END_TEST
+
 static struct {
     int breaks, maps, unmaps;
     void *last_break;
@@ -263,6 +289,7 @@ int main(void)
     tcase_add_test(common, test_break_cannot_go_below_the_start);
     tcase_add_test(common, test_impossible_growth_fails_with_enomem_and_keeps_the_break);
     tcase_add_test(common, test_mappings_are_counted_in_whole_pages);
+    tcase_add_test(common, test_remap_keeps_contents_and_counts);
     tcase_add_test(common, test_observer_hears_every_change);
     tcase_add_test(common, test_reset_returns_to_the_start_and_zeroes_counters);
     suite_add_tcase(suite, common);
