@@ -26,7 +26,16 @@
  * an allocator that writes into a live block is caught there.
  * free (and realloc to 0) must not change errno. The allocator's own
  * checker runs every options->check_every ops, after every op with
- * --heap-map, and always after the last op.
+ * --heap-map or --heap-map-dir, and always after the last op.
+ *
+ * --heap-map-dir (options->heap_map_dir) writes the checker's walk after
+ * every op to DIR/ALLOCATOR.csv, one row per chunk:
+ *   step,op,start,size,header_bytes,footer_bytes,is_free
+ * step is the 1-based op, op the call as text ("p1 = malloc(48)", with the
+ * trace's IDs), start the chunk's offset in bytes from the lowest chunk
+ * address walked in the whole pass (so every allocator's map starts at 0:
+ * the rows wait in a temporary file until that address is known). A step
+ * whose walk visits no chunk has no row.
  *
  * The harness's own memory (slots, trees) comes from the C library's
  * malloc, never from the allocator under test.
@@ -100,6 +109,10 @@ struct check_state {
     struct dmm_stats previous;   /* after the op before, for the step deltas */
     FILE *series;                /* the time series, or NULL */
     size_t series_stride;        /* ops between two rows */
+    FILE *map_csv;               /* --heap-map-dir: the CSV, written at the end; or NULL */
+    FILE *map_records;           /* the walks so far, as struct map_record (a temporary file) */
+    uintptr_t map_lowest;        /* the lowest chunk address walked so far */
+    int map_write_failed;        /* a record could not be written */
 };
 
 /* ---- the heap section's observer ----------------------------------------- */
@@ -275,16 +288,51 @@ static void draw_chunk(const struct dmm_chunk_info *chunk, void *arg)
     }
 }
 
-/* Runs the allocator's checker (drawing the heap with --heap-map). */
+/* One chunk of a walk, as --heap-map-dir keeps it until the pass ends. */
+struct map_record {
+    uint64_t step;       /* 1-based op after which the walk ran */
+    uintptr_t start;     /* the chunk's address */
+    size_t size, header_bytes, footer_bytes;
+    int is_free;
+};
+
+/* Where one walk of the checker goes: the --heap-map line, the records. */
+struct walk_sink {
+    struct map_row row;
+    struct check_state *s;
+    uint64_t step;
+};
+
+static void visit_chunk(const struct dmm_chunk_info *chunk, void *arg)
+{
+    struct walk_sink *sink = arg;
+    struct check_state *s = sink->s;
+    if (s->options->heap_map)
+        draw_chunk(chunk, &sink->row);
+    if (s->map_records != NULL) {
+        struct map_record record = {sink->step, (uintptr_t)chunk->start, chunk->size,
+                                    chunk->header_bytes, chunk->footer_bytes, chunk->is_free != 0};
+        if (record.start < s->map_lowest)
+            s->map_lowest = record.start;
+        if (fwrite(&record, sizeof record, 1, s->map_records) != 1)
+            s->map_write_failed = 1;
+    }
+}
+
+/* Runs the allocator's checker (drawing the heap with --heap-map, keeping
+ * the walk with --heap-map-dir). */
 static int run_checker(struct check_state *s, size_t i)
 {
-    struct map_row row = {.length = 0};
-    const char *problem = s->module->check(s->options->heap_map ? draw_chunk : NULL, &row);
+    struct walk_sink sink = {.row = {.length = 0}, .s = s,
+                             .step = s->trace->op_count == 0 ? 0 : i + 1};
+    int walking = s->options->heap_map || s->map_records != NULL;
+    const char *problem = s->module->check(walking ? visit_chunk : NULL, &sink);
+    const struct map_row *row = &sink.row;
     if (s->options->heap_map) {
-        if (row.chunks > MAP_CHUNKS_SHOWN)
-            printf("    heap: %s ... %zu more\n", row.text, row.chunks - MAP_CHUNKS_SHOWN);
+        if (row->chunks > MAP_CHUNKS_SHOWN)
+            printf("    heap: %s ... %zu more\n", row->text, row->chunks - MAP_CHUNKS_SHOWN);
         else
-            printf("    heap: %s\n", row.chunks == 0 ? "(empty)" : row.text);
+            printf("    heap: %s\n", row->chunks == 0 ? "(empty)" : row->text);
         fflush(stdout);
     }
     if (problem != NULL)
@@ -472,9 +520,19 @@ static int after_op(struct check_state *s, size_t i, struct check_outcome *outco
     if (s->series != NULL && (done % s->series_stride == 0 || done == ops))
         fprintf(s->series, "%zu,%zu,%zu\n", done, s->live_bytes, now.footprint_bytes);
     uint64_t every = s->options->check_every;
-    if (s->options->heap_map || done == ops || (every != 0 && done % every == 0))
+    if (s->options->heap_map || s->map_records != NULL || done == ops ||
+        (every != 0 && done % every == 0))
         return run_checker(s, i);
     return 0;
+}
+
+/* The allocator's name as a file name: never a folder. */
+static void allocator_file_name(const struct check_state *s, char name[64])
+{
+    snprintf(name, 64, "%s", s->module->reported_name);
+    for (char *c = name; *c != '\0'; c++)
+        if (*c == '/')
+            *c = '_';
 }
 
 static int open_series(struct check_state *s)
@@ -483,10 +541,7 @@ static int open_series(struct check_state *s)
     if (o->series_dir == NULL)
         return 0;
     char allocator[64], path[4096];
-    snprintf(allocator, sizeof allocator, "%s", s->module->reported_name);
-    for (char *c = allocator; *c != '\0'; c++)
-        if (*c == '/')
-            *c = '_'; /* a name is a file name here, never a folder */
+    allocator_file_name(s, allocator);
     snprintf(path, sizeof path, "%s/%s--%s.csv", o->series_dir, allocator, s->trace->name);
     s->series = fopen(path, "w");
     if (s->series == NULL)
@@ -500,6 +555,81 @@ static int open_series(struct check_state *s)
         s->series_stride = ops / points > 0 ? ops / points : 1;
     fprintf(s->series, "op,live_bytes,footprint_bytes\n0,0,0\n");
     return 0;
+}
+
+/* ---- --heap-map-dir ------------------------------------------------------------- */
+
+static int open_heap_map(struct check_state *s)
+{
+    if (s->options->heap_map_dir == NULL)
+        return 0;
+    char allocator[64], path[4096];
+    allocator_file_name(s, allocator);
+    snprintf(path, sizeof path, "%s/%s.csv", s->options->heap_map_dir, allocator);
+    s->map_csv = fopen(path, "w");
+    if (s->map_csv != NULL)
+        s->map_records = tmpfile();
+    if (s->map_records == NULL)
+        return fail(s, s->trace->op_count, "cannot write the heap map to %s: %s", path,
+                    strerror(errno));
+    s->map_lowest = UINTPTR_MAX;
+    return 0;
+}
+
+/* Op i as the lecture writes it, with the trace's IDs; live[] follows
+ * which IDs hold a block (a realloc of an ID that holds none is
+ * realloc(NULL, ...)), op by op. */
+static void describe_op(const struct check_state *s, size_t i, unsigned char *live, char *text,
+                        size_t size)
+{
+    const struct trace_op *op = &s->trace->ops[i];
+    if (op->slot == TRACE_NO_SLOT) {
+        snprintf(text, size, "free(NULL)");
+        return;
+    }
+    unsigned long long id = (unsigned long long)s->trace->slot_ids[op->slot];
+    unsigned char *is_live = &live[op->slot];
+    if (op->kind == 'a')
+        snprintf(text, size, "p%llu = malloc(%zu)", id, op->size);
+    else if (op->kind == 'c')
+        snprintf(text, size, "p%llu = calloc(%zu, %zu)", id, op->nmemb, op->size);
+    else if (op->kind == 'r' && *is_live)
+        snprintf(text, size, "p%llu = realloc(p%llu, %zu)", id, id, op->size);
+    else if (op->kind == 'r')
+        snprintf(text, size, "p%llu = realloc(NULL, %zu)", id, op->size);
+    else
+        snprintf(text, size, "free(p%llu)", id);
+    *is_live = op->kind == 'f' || (op->kind == 'r' && *is_live && op->size == 0) ? 0 : 1;
+}
+
+/* The records, their start made relative to the lowest address walked.
+ * Returns 0, or -1 (errno set when the system said why). */
+static int write_heap_map(struct check_state *s)
+{
+    FILE *out = s->map_csv;
+    errno = 0;
+    unsigned char *live = calloc(s->trace->slot_count != 0 ? s->trace->slot_count : 1, 1);
+    int failed = live == NULL || s->map_write_failed || fflush(s->map_records) != 0;
+    fprintf(out, "step,op,start,size,header_bytes,footer_bytes,is_free\n");
+    rewind(s->map_records);
+    struct map_record r;
+    char op[96] = "";
+    size_t described = 0;
+    while (!failed && fread(&r, sizeof r, 1, s->map_records) == 1) {
+        for (; described < r.step && described < s->trace->op_count; described++)
+            describe_op(s, described, live, op, sizeof op);
+        fprintf(out, "%llu,\"%s\",%llu,%zu,%zu,%zu,%d\n", (unsigned long long)r.step, op,
+                (unsigned long long)(r.start - s->map_lowest), r.size, r.header_bytes,
+                r.footer_bytes, r.is_free);
+    }
+    free(live);
+    failed |= ferror(s->map_records) != 0;
+    failed |= fclose(out) != 0;
+    fclose(s->map_records);
+    s->map_csv = s->map_records = NULL;
+    if (failed && errno == 0)
+        errno = EIO;
+    return failed ? -1 : 0;
 }
 
 /* ---- the pass ----------------------------------------------------------------- */
@@ -527,7 +657,7 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
     s.slots = calloc(trace->slot_count != 0 ? trace->slot_count : 1, sizeof *s.slots);
     if (s.slots == NULL)
         fail(&s, trace->op_count, "the harness ran out of memory");
-    else if (open_series(&s) == 0) {
+    else if (open_series(&s) == 0 && open_heap_map(&s) == 0) {
         status = 0;
         for (size_t i = 0; i < trace->op_count && status == 0; i++) {
             progress->timing = 0;
@@ -552,5 +682,10 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
     free(s.slots);
     if (s.series != NULL && fclose(s.series) != 0 && status == 0)
         status = fail(&s, trace->op_count, "cannot write the time series: %s", strerror(errno));
+    /* The walks up to a failure are written too: they show what broke. */
+    if (s.map_records != NULL && write_heap_map(&s) != 0 && status == 0)
+        status = fail(&s, trace->op_count, "cannot write the heap map: %s", strerror(errno));
+    if (s.map_csv != NULL)
+        fclose(s.map_csv); /* opened, but the temporary file could not be made */
     return status;
 }

@@ -40,7 +40,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 /* Options without a short form. */
 enum {
     OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
-    OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP,
+    OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP, OPTION_HEAP_MAP_DIR,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +55,7 @@ static const struct option long_options[] = {
     {"series-points", required_argument, NULL, OPTION_SERIES_POINTS},
     {"verbose", no_argument, NULL, 'v'},
     {"heap-map", no_argument, NULL, OPTION_HEAP_MAP},
+    {"heap-map-dir", required_argument, NULL, OPTION_HEAP_MAP_DIR},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -95,6 +96,11 @@ static void print_help(FILE *out)
 "                         address it returned\n"
 "      --heap-map         print the heap, as its checker walks it, after every\n"
 "                         operation (ASCII)\n"
+"      --heap-map-dir DIR write that walk after every operation of the checking\n"
+"                         pass to DIR/ALLOCATOR.csv, one row per chunk (columns\n"
+"                         step,op,start,size,header_bytes,footer_bytes,is_free;\n"
+"                         start in bytes from the lowest chunk address walked;\n"
+"                         DIR is created)\n"
 "  -q, --quiet            no table on stdout\n"
 "  -h, --help             this text\n"
 "\n"
@@ -333,6 +339,9 @@ int main(int argc, char **argv)
         case OPTION_HEAP_MAP:
             options.heap_map = 1;
             break;
+        case OPTION_HEAP_MAP_DIR:
+            options.heap_map_dir = optarg;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -383,6 +392,11 @@ int main(int argc, char **argv)
     if (options.series_dir != NULL &&
         report_make_dir(options.series_dir, error, sizeof error) != 0) {
         fprintf(stderr, "dmm-replay: --series %s\n", error);
+        return EXIT_USAGE;
+    }
+    if (options.heap_map_dir != NULL &&
+        report_make_dir(options.heap_map_dir, error, sizeof error) != 0) {
+        fprintf(stderr, "dmm-replay: --heap-map-dir %s\n", error);
         return EXIT_USAGE;
     }
     FILE *csv = csv_path != NULL ? open_output(csv_path) : NULL;

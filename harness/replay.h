@@ -57,6 +57,7 @@ struct replay_options {
     const char *series_dir; /* write the time series here as CSV; NULL: don't */
     int verbose;            /* print every operation of the checking pass with its address */
     int heap_map;           /* print the heap, as the checker walks it, after every operation */
+    const char *heap_map_dir; /* write that walk as CSV to DIR/ALLOCATOR.csv; NULL: don't */
 };
 
 /* ---- what came out -------------------------------------------------------- */

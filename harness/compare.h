@@ -1,0 +1,166 @@
+/*
+ * compare.h — what the files of dmm-compare share: the state of one run
+ * and the writers of the report folder.
+ *
+ *   compare.c       the command line and the order of work: the allocators,
+ *                   the runs, the lecture's table
+ *   compare_files.c the report folder (its marker and the list of files it
+ *                   holds), the CSV files derived from the runs, machine.txt,
+ *                   the progress line
+ *   compare_tools.c the programs compare runs: dmm-gen for the traces,
+ *                   gnuplot for the charts
+ *   html.c          index.html
+ *
+ * docs/compare.md describes the report folder file by file.
+ */
+#ifndef DMM_COMPARE_H
+#define DMM_COMPARE_H
+
+#include "lecture_table.h"
+#include "runner.h"
+#include "trace.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The marker that makes a folder a report folder: compare writes into, and
+ * empties, only a folder that holds it (or an empty one). It lists the
+ * files compare wrote, so the next run removes exactly those. */
+#define COMPARE_MARKER ".dmm-report"
+
+/* The scaling series (scaling.csv's order) and their sizes N: live blocks
+ * (worst: small free chunks); --quick stops after the third size. */
+#define COMPARE_SERIES 3
+#define COMPARE_LIVE_COUNTS 5
+#define COMPARE_QUICK_LIVE_COUNTS 3
+extern const char *const compare_series[COMPARE_SERIES];            /* random worst fixed */
+extern const unsigned compare_live_counts[COMPARE_LIVE_COUNTS];      /* 100 ... 10000 */
+
+/* The steps of the progress line. */
+#define COMPARE_STEPS 7
+
+/* One pair of the scaling series. */
+struct compare_point {
+    const char *series;      /* "random", "worst" or "fixed" */
+    unsigned live_blocks;    /* N: live blocks (worst: small free chunks in front) */
+    struct runner_pair pair; /* the trace scaling-SERIES-N, and its result */
+};
+
+struct compare {
+    /* What to do. */
+    const char *report;          /* the report folder */
+    unsigned repeat;             /* timing passes per pair */
+    int quick;                   /* the first three sizes of the scaling series only */
+    int plots;                   /* run the plots/ scripts when gnuplot is there */
+    int tty;                     /* stderr is a terminal: the progress line is rewritten */
+    const char *no_plots;        /* why no chart was drawn, for index.html; NULL: gnuplot ran */
+    char date[64];               /* when the run started, for machine.txt and index.html */
+
+    /* The allocators, in report order. */
+    const char **asked;          /* as the runner loads them ("list", "mine") */
+    const char **names;          /* as their dmm_name() says: every file of the report uses these */
+    size_t allocator_count;
+
+    /* The bundled traces, then large.trace. */
+    struct trace *traces;
+    size_t trace_count, bundled_count; /* the first bundled_count are the bundled ones */
+    struct runner_pair *pairs;   /* allocator_count * trace_count, allocator by allocator */
+
+    struct compare_point *points; /* the scaling series, allocator by allocator */
+    size_t point_count;
+
+    struct lecture_row *rows;    /* the measured lecture table, one row per allocator */
+    size_t row_count;            /* 0 until it is judged */
+
+    FILE *manifest;              /* the marker file, open for appending */
+};
+
+/* ---- the report folder (compare_files.c) --------------------------------- */
+
+/* Bytes of a path; --report may take at most COMPARE_REPORT_MAX of them, so
+ * that every file of the report fits. */
+#define COMPARE_PATH_BYTES 4096
+#define COMPARE_REPORT_MAX 2048
+
+/* REPORT/relative in path; 0, or -1 (path "") when it does not fit. */
+int compare_path(const struct compare *c, const char *relative,
+                 char path[COMPARE_PATH_BYTES]);
+
+/* Makes the report folder ready: creates it, or empties an earlier
+ * report's files from it (only those its marker lists); refuses a folder
+ * that is neither empty nor a report. Then writes a new marker. Returns 0,
+ * or -1 with a one-line message in error. */
+int compare_open_report(struct compare *c, char *error, size_t error_size);
+
+/* Opens REPORT/relative for writing (its folder must exist) and lists it in
+ * the marker; NULL after printing why. */
+FILE *compare_create(struct compare *c, const char *relative);
+
+/* Lists REPORT/relative in the marker, for a file written by someone else
+ * (a child process, gnuplot), when it exists. */
+void compare_record(struct compare *c, const char *relative);
+
+/* Closes a file from compare_create; 0, or -1 after printing why. */
+int compare_close(struct compare *c, FILE *file, const char *relative);
+
+/* Creates REPORT/relative (a folder); 0, or -1 after printing why. */
+int compare_make_folder(struct compare *c, const char *relative);
+
+/* Copies a file into the report; 0, or -1 after printing why. */
+int compare_copy(struct compare *c, const char *from, const char *relative);
+
+/* ---- what the runs wrote (compare_files.c) --------------------------------- */
+
+/* results.csv, results.json, time-wide.csv, utilization-wide.csv,
+ * syscalls.csv, footprint.csv, allocators.txt. 0, or -1 after printing why. */
+int compare_write_results(struct compare *c);
+
+/* scaling.csv. 0, or -1 after printing why. */
+int compare_write_scaling(struct compare *c);
+
+/* scaling-slopes.csv (lecture_slope over each series). 0, or -1 after
+ * printing why. */
+int compare_write_slopes(struct compare *c);
+
+/* 1 when the allocator has a heap to draw: its run of the lecture's demo
+ * passed and moved the program break (heapmap.gp draws those). */
+int compare_has_heap(const struct compare *c, size_t allocator);
+
+/* machine.txt; its text also goes to *text (malloc'd) for index.html. */
+int compare_write_machine(struct compare *c, char **text);
+
+/* A CSV field, quoted as RFC 4180 says when it needs to be. */
+void compare_csv_text(FILE *out, const char *text);
+
+/* "[3/7] what" on stderr: rewritten in place on a terminal, one line each
+ * otherwise; compare_progress_done clears it before other output. */
+__attribute__((format(printf, 3, 4)))
+void compare_progress(const struct compare *c, unsigned step, const char *format, ...);
+void compare_progress_done(const struct compare *c);
+
+/* "dmm-compare: warning: ..." on stderr, below the progress line. */
+__attribute__((format(printf, 2, 3)))
+void compare_warn(const struct compare *c, const char *format, ...);
+
+/* ---- other programs (compare_tools.c) ----------------------------------------- */
+
+/* REPORT/traces/scaling-SERIES-N.trace for series s at compare_live_counts[n],
+ * relative to the report. */
+void compare_scaling_trace(size_t s, size_t n, char *relative, size_t size);
+
+/* large.trace and the scaling traces up to live_counts sizes, by dmm-gen.
+ * 0, or -1 after printing why. */
+int compare_generate_traces(struct compare *c, size_t live_counts);
+
+/* Every chart of plots/ by gnuplot, when it is installed and c->plots;
+ * sets c->no_plots when none could be drawn. A chart that fails is a
+ * warning. */
+void compare_draw_plots(struct compare *c);
+
+/* ---- index.html (html.c) ---------------------------------------------------- */
+
+/* Writes REPORT/index.html from the run and machine.txt's text. 0, or -1
+ * after printing why. */
+int html_write_index(struct compare *c, const char *machine);
+
+#endif /* DMM_COMPARE_H */

@@ -1,0 +1,135 @@
+/*
+ * lecture_table.h — the lecture's closing table, regenerated from
+ * measurements: for each allocator a verdict on space, malloc time and free
+ * time, each with a one-line "why" that names the figures it came from.
+ *
+ *   allocator  space              malloc time                           free time
+ *   minimal    Bad                Bad                                   Good
+ *   list       Good               Bad (but could be OK)                 Bad
+ *   mmap       depends on the OS  Bad for small chunks, Good for large  ...
+ *
+ * The rules (docs/lecture-table.md states each, with its threshold and why
+ * it is there) read only the measurements below, never an allocator's
+ * name: a student's allocator is judged exactly like the lecture's six. The
+ * lecture's own rows (lecture_expected) are used only to compare with.
+ *
+ * Everything here is a pure function of its arguments, except the two
+ * writers, which print to the FILE they are given.
+ */
+#ifndef DMM_LECTURE_TABLE_H
+#define DMM_LECTURE_TABLE_H
+
+#include "replay.h"
+#include "trace.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- the thresholds (docs/lecture-table.md says why each is where it is) -- */
+
+#define LECTURE_REUSE_LIVE 0.5        /* reuse-heavy trace: peak live <= this * bytes requested */
+#define LECTURE_SYSCALLS_BAD 0.5      /* system calls per malloc (or free): Bad at or above */
+#define LECTURE_GROWTH_BAD 0.5        /* log-log slope of steps against live blocks: Bad at or above */
+#define LECTURE_COULD_BE_OK 0.1       /* fixed-series mean / worst single call: "could be OK" at or below */
+#define LECTURE_SIZE_RATIO 20.0       /* ns per op / the median allocator's: "dear" at or above */
+#define LECTURE_MAPPED_OS 0.5         /* mapped / peak footprint on every trace: "depends on the OS" at or above */
+#define LECTURE_NO_REUSE 0.75         /* peak footprint / bytes requested: never reused at or above */
+#define LECTURE_UTILIZATION_BAD 0.5   /* utilization on reuse-heavy traces: Bad below */
+
+/* ---- the measurements ------------------------------------------------------ */
+
+/* One (allocator, trace) pair, straight from runner_run's struct runner_pair:
+ *   { name, &pair.result, lecture_total_requested(pair.trace), pair.trace == large } */
+struct lecture_run {
+    const char *allocator;               /* its dmm_name(); rows are grouped by it */
+    const struct replay_result *result;  /* only status REPLAY_OK results are used */
+    uint64_t total_requested;            /* bytes the trace asks for, lecture_total_requested() */
+    int is_large;                        /* 1: the large-chunk trace (128 to 512 KiB chunks) */
+};
+
+/* One point of a scaling series: a scaling trace replayed by one allocator. */
+struct lecture_point {
+    const char *allocator;               /* its dmm_name() */
+    const char *series;                  /* "random", "worst" or "fixed" */
+    uint64_t live_blocks;                /* N: live blocks (worst: small free chunks), > 0 */
+    const struct replay_result *result;  /* steps_per_malloc/free, max_steps_malloc/free used */
+};
+
+struct lecture_measurements {
+    const struct lecture_run *runs;      /* the bundled traces and the large-chunk trace */
+    size_t run_count;
+    const struct lecture_point *points;  /* the three scaling series; may be empty */
+    size_t point_count;
+};
+
+/* ---- what the rules found -------------------------------------------------- */
+
+/* The figures the rules compare with their thresholds; NAN when not measured. */
+struct lecture_figures {
+    double syscalls_per_malloc;  /* (brk + mmap) / (malloc + calloc + realloc), small-chunk traces */
+    double munmaps_per_free;     /* munmap / free, small-chunk traces */
+    double malloc_growth;        /* largest slope of steps per malloc (mean or worst call) */
+    double free_growth;          /* the same for free */
+    double fixed_to_worst;       /* fixed series: mean steps per malloc / the worst single malloc */
+    double ratio_small;          /* median ns/op on small-chunk traces / the median allocator's */
+    double ratio_large;          /* ns/op on the large-chunk trace / the median allocator's */
+    double mapped_fraction;      /* smallest, over the traces, of peak mapped / peak footprint */
+    double reuse_footprint;      /* median, reuse-heavy traces, of peak footprint / bytes requested */
+    double reuse_utilization;    /* median utilization on the reuse-heavy traces */
+    size_t reuse_traces;         /* how many traces were reuse-heavy */
+};
+
+#define LECTURE_NAME_MAX 64
+#define LECTURE_VERDICT_MAX 48  /* the longest: "Bad for small chunks, Good for large" */
+#define LECTURE_WHY_MAX 384
+
+struct lecture_row {
+    char allocator[LECTURE_NAME_MAX];
+    char space[LECTURE_VERDICT_MAX];
+    char malloc_time[LECTURE_VERDICT_MAX];
+    char free_time[LECTURE_VERDICT_MAX];
+    char space_why[LECTURE_WHY_MAX];      /* one line each, naming the measured figures */
+    char malloc_why[LECTURE_WHY_MAX];
+    char free_why[LECTURE_WHY_MAX];
+    struct lecture_figures figures;
+};
+
+/* ---- the functions --------------------------------------------------------- */
+
+/* Bytes a trace asks for over its whole run: the size of every malloc and
+ * realloc and nmemb * size of every calloc (saturating at UINT64_MAX). */
+uint64_t lecture_total_requested(const struct trace *trace);
+
+/* Least-squares slope of log(y + 1) against log(x) over n points: about 1
+ * when y grows in proportion to x, 0 when it stays flat. The + 1 keeps a
+ * step count of 0 (no search at all) finite. NAN when fewer than two
+ * distinct x, or an x <= 0 or a y <= -1. */
+double lecture_slope(const double *x, const double *y, size_t n);
+
+/* Applies the rules: one row per allocator, in the order the allocators
+ * first appear in runs, then in points. Returns the number of rows (at most
+ * max_rows; allocators beyond it are left out), or -1 when memory for the
+ * medians ran out. */
+int lecture_judge(const struct lecture_measurements *measurements, struct lecture_row *rows,
+                  size_t max_rows);
+
+/* The lecture's row for the six allocators: 0, or -1 (outputs untouched) for
+ * an allocator the lecture has no row for. */
+int lecture_expected(const char *allocator, const char **space, const char **malloc_time,
+                     const char **free_time);
+
+/* 1 when row's three verdicts are the lecture's for allocator, 0 when any
+ * differs, -1 when the lecture has no row for it. */
+int lecture_matches(const char *allocator, const struct lecture_row *row);
+
+/* allocator,space,malloc_time,free_time,space_why,malloc_why,free_why —
+ * header row first, RFC 4180 quoting. Returns 0, or -1 if writing failed. */
+int lecture_write_csv(FILE *out, const struct lecture_row *rows, size_t count);
+
+/* An aligned table: each measured row with the lecture's row beneath it
+ * and a '*' on every verdict that differs; then, when show_why, the reasons.
+ * Returns 0, or -1 if writing failed. */
+int lecture_print_table(FILE *out, const struct lecture_row *rows, size_t count, int show_why);
+
+#endif /* DMM_LECTURE_TABLE_H */

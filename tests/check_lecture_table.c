@@ -1,0 +1,943 @@
+/*
+ * check_lecture_table.c — the rules that turn measurements into the
+ * lecture's table (harness/lecture_table.c, docs/lecture-table.md), on
+ * synthetic measurements: every rule just below, at and above its
+ * threshold, the slope on exact lines, the "(but could be OK)" and size
+ * qualifiers, an allocator the lecture does not know, and the writers'
+ * exact output. The lecture's rows from real measurements are asserted by
+ * the compare job's test.
+ */
+#include "lecture_table.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* As in testlib.h (not linked here): costs nothing until it fails. */
+#define require(condition, ...)                                                        \
+    do {                                                                               \
+        if (!(condition))                                                              \
+            ck_abort_msg(__VA_ARGS__);                                                 \
+    } while (0)
+
+/* ---- synthetic measurements ------------------------------------------------ */
+
+#define MAX_RESULTS 96
+#define MAX_ROWS 8
+
+static struct world {
+    struct replay_result results[MAX_RESULTS];
+    size_t result_count;
+    struct lecture_run runs[MAX_RESULTS];
+    size_t run_count;
+    struct lecture_point points[MAX_RESULTS];
+    size_t point_count;
+    struct lecture_row rows[MAX_ROWS];
+    int row_count;
+} world;
+
+static void world_reset(void)
+{
+    memset(&world, 0, sizeof world);
+}
+
+static struct replay_result *new_result(void)
+{
+    require(world.result_count < MAX_RESULTS, "too many synthetic results");
+    struct replay_result *r = &world.results[world.result_count++];
+    *r = (struct replay_result){.status = REPLAY_OK};
+    return r;
+}
+
+/* A small-chunk trace as a heap allocator that reuses memory gives it:
+ * 100 mallocs, 100 frees, one brk; 1000 bytes live at the peak of 4000
+ * requested (reuse-heavy); footprint 1250 bytes, utilization 0.8; 100 ns/op. */
+static struct replay_result *add_small(const char *name)
+{
+    struct replay_result *r = new_result();
+    r->ops = 200;
+    r->malloc_ops = 100;
+    r->free_ops = 100;
+    r->brk_calls = 1;
+    r->ns_per_op = 100;
+    r->peak_live_bytes = 1000;
+    r->peak_footprint_bytes = r->peak_heap_bytes = 1250;
+    r->utilization = 0.8;
+    world.runs[world.run_count++] = (struct lecture_run){name, r, 4000, 0};
+    return r;
+}
+
+/* The large-chunk trace, scaled up 100 times; 1000 ns/op. */
+static struct replay_result *add_large(const char *name)
+{
+    struct replay_result *r = add_small(name);
+    r->ns_per_op = 1000;
+    r->peak_live_bytes *= 100;
+    r->peak_footprint_bytes = r->peak_heap_bytes = 125000;
+    world.runs[world.run_count - 1].total_requested = 400000;
+    world.runs[world.run_count - 1].is_large = 1;
+    return r;
+}
+
+static struct replay_result *add_point(const char *name, const char *series, uint64_t live,
+                                       double malloc_mean, uint64_t malloc_worst,
+                                       double free_mean, uint64_t free_worst)
+{
+    struct replay_result *r = new_result();
+    r->steps_per_malloc = malloc_mean;
+    r->max_steps_malloc = malloc_worst;
+    r->steps_per_free = free_mean;
+    r->max_steps_free = free_worst;
+    world.points[world.point_count++] = (struct lecture_point){name, series, live, r};
+    return r;
+}
+
+static const uint64_t live_counts[] = {100, 1000, 10000};
+static const char *const series_names[] = {"random", "worst", "fixed"};
+
+/* Three series on which no step count grows: bins' shape. */
+static void add_flat_series(const char *name)
+{
+    for (size_t s = 0; s < 3; s++)
+        for (size_t i = 0; i < 3; i++)
+            add_point(name, series_names[s], live_counts[i], 1, 1, 2, 2);
+}
+
+static void add_good_allocator(const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        add_small(name);
+    add_large(name);
+    add_flat_series(name);
+}
+
+/* The results behind run i and point i, to change them. */
+static struct replay_result *run_result(size_t i)
+{
+    return &world.results[world.runs[i].result - world.results];
+}
+
+static struct replay_result *point_result(size_t i)
+{
+    return &world.results[world.points[i].result - world.results];
+}
+
+static void judge(void)
+{
+    struct lecture_measurements m = {world.runs, world.run_count, world.points, world.point_count};
+    world.row_count = lecture_judge(&m, world.rows, MAX_ROWS);
+    require(world.row_count > 0, "lecture_judge returned %d", world.row_count);
+}
+
+static const struct lecture_row *row_of(const char *name)
+{
+    for (int i = 0; i < world.row_count; i++)
+        if (strcmp(world.rows[i].allocator, name) == 0)
+            return &world.rows[i];
+    ck_abort_msg("no row for %s", name);
+    return NULL;
+}
+
+/* Every small-chunk run of name (not the large one). */
+static void set_small(const char *name, void (*change)(struct replay_result *, double), double value)
+{
+    for (size_t i = 0; i < world.run_count; i++)
+        if (strcmp(world.runs[i].allocator, name) == 0 && !world.runs[i].is_large)
+            change(run_result(i), value);
+}
+
+static void set_grow_calls(struct replay_result *r, double per_malloc)
+{
+    r->brk_calls = (uint64_t)(per_malloc * (double)r->malloc_ops + 0.5);
+}
+
+static void set_munmap_calls(struct replay_result *r, double per_free)
+{
+    r->munmap_calls = (uint64_t)(per_free * (double)r->free_ops + 0.5);
+}
+
+/* ---- lecture_slope ------------------------------------------------------------ */
+
+START_TEST(slope_of_exact_lines)
+{
+    double x[] = {100, 300, 1000, 3000, 10000};
+    double y[5];
+    for (int i = 0; i < 5; i++)
+        y[i] = x[i] - 1; /* log(y + 1) = log(x): slope exactly 1 */
+    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 1.0, 1e-12);
+    for (int i = 0; i < 5; i++)
+        y[i] = x[i]; /* the + 1 bends it by under 1% at these x */
+    double slope = lecture_slope(x, y, 5);
+    require(slope > 0.99 && slope < 1.0, "y = x: slope %f", slope);
+    for (int i = 0; i < 5; i++)
+        y[i] = 7;
+    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.0, 1e-12);
+    for (int i = 0; i < 5; i++)
+        y[i] = 0; /* no search at all: the + 1 keeps it finite */
+    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.0, 1e-12);
+    for (int i = 0; i < 5; i++)
+        y[i] = sqrt(x[i]) - 1;
+    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.5, 1e-12);
+    for (int i = 0; i < 5; i++)
+        y[i] = 1e6 / x[i] - 1; /* shrinking cost: negative slope */
+    ck_assert_double_eq_tol(lecture_slope(x, y, 5), -1.0, 1e-12);
+}
+END_TEST
+
+START_TEST(slope_needs_two_distinct_positive_x)
+{
+    double x[] = {100, 100, 100}, y[] = {1, 2, 3};
+    require(isnan(lecture_slope(x, y, 3)), "all x alike: no slope");
+    require(isnan(lecture_slope(x, y, 1)), "one point: no slope");
+    require(isnan(lecture_slope(x, y, 0)), "no point: no slope");
+    double bad_x[] = {0, 100}, good_y[] = {1, 2};
+    require(isnan(lecture_slope(bad_x, good_y, 2)), "x = 0 has no log");
+    double good_x[] = {10, 100}, bad_y[] = {-1, 2};
+    require(isnan(lecture_slope(good_x, bad_y, 2)), "y = -1 has no log(y + 1)");
+}
+END_TEST
+
+/* ---- lecture_total_requested ---------------------------------------------------- */
+
+static uint64_t total_of(const char *text)
+{
+    struct trace trace;
+    char error[256];
+    require(trace_parse("t.trace", text, strlen(text), &trace, error, sizeof error) == 0, "%s",
+            error);
+    uint64_t total = lecture_total_requested(&trace);
+    trace_free(&trace);
+    return total;
+}
+
+START_TEST(total_requested_counts_every_malloc_calloc_and_realloc)
+{
+    /* 100 + 3 * 10 + 200 + 50 (realloc of a dead ID is a malloc) + 0 */
+    ck_assert_uint_eq(total_of("a 0 100\nc 1 3 10\nr 0 200\nr 2 50\nf 1\nf -1\nr 0 0\nf 2\n"), 380);
+    ck_assert_uint_eq(total_of("# nothing asked\nf -1\n"), 0);
+    /* 2^62 * 4 overflows 64 bits: the sum saturates instead of wrapping */
+    ck_assert_uint_eq(total_of("c 0 4611686018427387904 4\na 1 1\n"), UINT64_MAX);
+    ck_assert_uint_eq(total_of("a 0 9223372036854775807\na 1 9223372036854775807\na 2 2\n"),
+                      UINT64_MAX);
+}
+END_TEST
+
+/* ---- system calls --------------------------------------------------------------- */
+
+START_TEST(malloc_system_calls_boundary)
+{
+    static const struct { double per_malloc; const char *verdict; } cases[] = {
+        {0.49, "Good"}, {0.50, "Bad"}, {0.51, "Bad"}, {1.0, "Bad"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        world_reset();
+        add_good_allocator("x");
+        set_small("x", set_grow_calls, cases[c].per_malloc);
+        judge();
+        const struct lecture_row *row = row_of("x");
+        ck_assert_double_eq_tol(row->figures.syscalls_per_malloc, cases[c].per_malloc, 1e-9);
+        require(strcmp(row->malloc_time, cases[c].verdict) == 0, "%.2f per malloc: %s (%s)",
+                cases[c].per_malloc, row->malloc_time, row->malloc_why);
+        require(strcmp(row->free_time, "Good") == 0, "free: %s", row->free_time);
+    }
+    /* Bad by the count though the time is ordinary: the lecture's cost model. */
+    const struct lecture_row *row = row_of("x");
+    require(strstr(row->malloc_why, "1.00 brk/mmap calls per malloc") != NULL, "%s",
+            row->malloc_why);
+    require(strstr(row->malloc_why, "cost model") != NULL, "%s", row->malloc_why);
+    require(strstr(row->malloc_why, "1.0x the median") != NULL, "%s", row->malloc_why);
+}
+END_TEST
+
+START_TEST(system_calls_count_calloc_and_realloc_and_skip_the_large_trace)
+{
+    world_reset();
+    add_good_allocator("x");
+    /* 60 calls per 100 mallocs would be Bad; calloc and realloc ask for
+     * memory too, and 60 per 100 + 10 + 11 calls is under 0.5. */
+    set_small("x", set_grow_calls, 0.6);
+    for (size_t i = 0; i < world.run_count; i++) {
+        run_result(i)->calloc_ops = 10;
+        run_result(i)->realloc_ops = 11;
+    }
+    /* A system call per malloc on the large trace does not count. */
+    for (size_t i = 0; i < world.run_count; i++)
+        if (world.runs[i].is_large)
+            run_result(i)->brk_calls = 1000;
+    judge();
+    ck_assert_double_eq_tol(row_of("x")->figures.syscalls_per_malloc, 60.0 / 121, 1e-9);
+    ck_assert_str_eq(row_of("x")->malloc_time, "Good");
+}
+END_TEST
+
+START_TEST(free_system_calls_boundary)
+{
+    static const struct { double per_free; const char *verdict; } cases[] = {
+        {0.49, "Good"}, {0.50, "Bad"}, {0.51, "Bad"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        world_reset();
+        add_good_allocator("x");
+        set_small("x", set_munmap_calls, cases[c].per_free);
+        judge();
+        const struct lecture_row *row = row_of("x");
+        ck_assert_double_eq_tol(row->figures.munmaps_per_free, cases[c].per_free, 1e-9);
+        require(strcmp(row->free_time, cases[c].verdict) == 0, "%.2f per free: %s (%s)",
+                cases[c].per_free, row->free_time, row->free_why);
+        ck_assert_str_eq(row->malloc_time, "Good");
+    }
+    require(strstr(row_of("x")->free_why, "0.51 munmap calls per free") != NULL, "%s",
+            row_of("x")->free_why);
+}
+END_TEST
+
+START_TEST(failed_runs_are_not_measurements)
+{
+    world_reset();
+    add_good_allocator("x");
+    struct replay_result *crashed = add_small("x");
+    crashed->status = REPLAY_CRASH;
+    crashed->brk_calls = crashed->munmap_calls = 1000;
+    crashed->peak_footprint_bytes = 1u << 30;
+    crashed->utilization = 0.001;
+    add_point("x", "random", 100000, 1e6, 1000000, 1e6, 1000000)->status = REPLAY_TIMEOUT;
+    judge();
+    const struct lecture_row *row = row_of("x");
+    ck_assert_str_eq(row->space, "Good");
+    ck_assert_str_eq(row->malloc_time, "Good");
+    ck_assert_str_eq(row->free_time, "Good");
+}
+END_TEST
+
+/* ---- the size qualifier ------------------------------------------------------------ */
+
+/* "x" makes a system call per malloc and per free; "b" and "c" are ordinary
+ * allocators at 100 ns/op on small chunks and 1000 on large, so the median
+ * allocator's times are those whenever x is slower (LECTURE_SIZE_RATIO: 20). */
+static const struct lecture_row *judge_with_times(double small_ns, double large_ns)
+{
+    world_reset();
+    add_good_allocator("x");
+    add_good_allocator("b");
+    add_good_allocator("c");
+    set_small("x", set_grow_calls, 1.0);
+    set_small("x", set_munmap_calls, 1.0);
+    for (size_t i = 0; i < world.run_count; i++)
+        if (strcmp(world.runs[i].allocator, "x") == 0)
+            run_result(i)->ns_per_op = world.runs[i].is_large ? large_ns : small_ns;
+    judge();
+    return row_of("x");
+}
+
+START_TEST(size_qualifier_boundaries)
+{
+    static const char *const qualified = "Bad for small chunks, Good for large";
+    static const struct { double small_ns, large_ns; const char *verdict; } cases[] = {
+        {1999, 4000, "Bad"},      /* 19.99x on small chunks: not dear enough */
+        {2000, 4000, qualified},  /* 20x: at the threshold */
+        {2001, 4000, qualified},
+        {5000, 19990, qualified}, /* 19.99x on large: still cheap there */
+        {5000, 20000, "Bad"},     /* 20x on large too: dear at every size */
+        {5000, 20010, "Bad"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const struct lecture_row *row = judge_with_times(cases[c].small_ns, cases[c].large_ns);
+        ck_assert_double_eq_tol(row->figures.ratio_small, cases[c].small_ns / 100, 1e-9);
+        ck_assert_double_eq_tol(row->figures.ratio_large, cases[c].large_ns / 1000, 1e-9);
+        require(strcmp(row->malloc_time, cases[c].verdict) == 0, "%.0f/%.0f ns: malloc %s (%s)",
+                cases[c].small_ns, cases[c].large_ns, row->malloc_time, row->malloc_why);
+        require(strcmp(row->free_time, cases[c].verdict) == 0, "%.0f/%.0f ns: free %s (%s)",
+                cases[c].small_ns, cases[c].large_ns, row->free_time, row->free_why);
+        ck_assert_str_eq(row_of("b")->malloc_time, "Good");
+    }
+    const struct lecture_row *row = judge_with_times(5000, 4000);
+    require(strstr(row->malloc_why, "50.0x the median allocator's on small chunks, 4.0x on large") !=
+                NULL, "%s", row->malloc_why);
+}
+END_TEST
+
+START_TEST(size_qualifier_needs_a_system_call_verdict)
+{
+    /* Slow on small chunks but with no system calls: time is not judged by
+     * speed alone, so it stays Good. */
+    world_reset();
+    add_good_allocator("x");
+    add_good_allocator("b");
+    add_good_allocator("c");
+    for (size_t i = 0; i < world.run_count; i++)
+        if (strcmp(world.runs[i].allocator, "x") == 0 && !world.runs[i].is_large)
+            run_result(i)->ns_per_op = 100000;
+    judge();
+    ck_assert_str_eq(row_of("x")->malloc_time, "Good");
+    ck_assert_str_eq(row_of("x")->free_time, "Good");
+}
+END_TEST
+
+/* ---- growth of the search ------------------------------------------------------------ */
+
+/* Two points, N = 1 and 4, whose mean steps give a slope of exactly s: 4^s - 1
+ * steps at N = 4 (0 at N = 1) makes log(steps + 1) = s * log(N). */
+static const struct lecture_row *judge_growth(double s, int for_free)
+{
+    world_reset();
+    add_small("x");
+    add_large("x");
+    double steps = pow(4, s) - 1;
+    add_point("x", "random", 1, 0, 0, 0, 0);
+    add_point("x", "random", 4, for_free ? 0 : steps, 0, for_free ? steps : 0, 0);
+    judge();
+    return row_of("x");
+}
+
+START_TEST(growth_boundaries)
+{
+    require(log(4.0) == 2 * log(2.0), "the test needs log(4) == 2 log(2) exactly");
+    static const struct { double slope; const char *verdict; } cases[] = {
+        {0.49, "Good"}, {0.50, "Bad"}, {0.51, "Bad"}, {1.0, "Bad"}};
+    for (int for_free = 0; for_free <= 1; for_free++) {
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            const struct lecture_row *row = judge_growth(cases[c].slope, for_free);
+            double growth = for_free ? row->figures.free_growth : row->figures.malloc_growth;
+            const char *verdict = for_free ? row->free_time : row->malloc_time;
+            const char *other = for_free ? row->malloc_time : row->free_time;
+            ck_assert_double_eq_tol(growth, cases[c].slope, 1e-12);
+            require(strcmp(verdict, cases[c].verdict) == 0, "%s slope %.2f: %s",
+                    for_free ? "free" : "malloc", cases[c].slope, verdict);
+            ck_assert_str_eq(other, "Good");
+        }
+    }
+    const struct lecture_row *row = judge_growth(1.0, 1);
+    require(strstr(row->free_why, "mean steps per free grow with live blocks, slope 1.00 on the "
+                                  "random series") != NULL,
+            "%s", row->free_why);
+}
+END_TEST
+
+START_TEST(growth_of_the_worst_call_counts_on_any_series)
+{
+    /* The mean stays flat everywhere (a LIFO free list whose first chunk
+     * usually fits), but the worst single malloc walks every free chunk. */
+    world_reset();
+    add_small("x");
+    add_large("x");
+    for (size_t s = 0; s < 3; s++)
+        for (size_t i = 0; i < 3; i++)
+            add_point("x", series_names[s], live_counts[i], 1.25,
+                      s == 1 ? live_counts[i] + 1 : 1, 2, 2);
+    judge();
+    const struct lecture_row *row = row_of("x");
+    require(row->figures.malloc_growth > 0.99, "slope %f", row->figures.malloc_growth);
+    require(strncmp(row->malloc_time, "Bad", 3) == 0, "%s", row->malloc_time);
+    require(strstr(row->malloc_why, "worst-call steps per malloc") != NULL, "%s", row->malloc_why);
+    require(strstr(row->malloc_why, "worst series") != NULL, "%s", row->malloc_why);
+    ck_assert_str_eq(row->free_time, "Good");
+    ck_assert_double_eq_tol(row->figures.free_growth, 0.0, 1e-12);
+}
+END_TEST
+
+START_TEST(system_calls_decide_before_growth)
+{
+    world_reset();
+    add_small("x");
+    add_large("x");
+    set_small("x", set_grow_calls, 1.0);
+    add_point("x", "random", 100, 1, 1, 1, 1);
+    add_point("x", "random", 10000, 100, 100, 100, 100);
+    judge();
+    const struct lecture_row *row = row_of("x");
+    ck_assert_str_eq(row->malloc_time, "Bad");
+    require(strstr(row->malloc_why, "calls per malloc") != NULL, "%s", row->malloc_why);
+    ck_assert_str_eq(row->free_time, "Bad");
+    require(strstr(row->free_why, "steps per free") != NULL, "%s", row->free_why);
+}
+END_TEST
+
+/* ---- (but could be OK) ------------------------------------------------------------- */
+
+/* The worst single malloc at N = 4 looks at 1000 chunks (worst series);
+ * the mean malloc on the fixed series at N = 4 looks at fixed_mean. */
+static const struct lecture_row *judge_fixed(double fixed_mean)
+{
+    world_reset();
+    add_small("x");
+    add_large("x");
+    add_point("x", "worst", 1, 0, 0, 2, 2);
+    add_point("x", "worst", 4, 1, 1000, 2, 2);
+    add_point("x", "fixed", 1, 0, 1, 2, 2);
+    add_point("x", "fixed", 4, fixed_mean, 1, 2, 2);
+    judge();
+    return row_of("x");
+}
+
+START_TEST(could_be_ok_boundary)
+{
+    static const struct { double mean; const char *verdict; } cases[] = {
+        {99.9, "Bad (but could be OK)"}, {100, "Bad (but could be OK)"}, {100.1, "Bad"}, {900, "Bad"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const struct lecture_row *row = judge_fixed(cases[c].mean);
+        ck_assert_double_eq_tol(row->figures.fixed_to_worst, cases[c].mean / 1000, 1e-12);
+        require(strcmp(row->malloc_time, cases[c].verdict) == 0, "fixed mean %.1f: %s (%s)",
+                cases[c].mean, row->malloc_time, row->malloc_why);
+        ck_assert_str_eq(row->free_time, "Good"); /* "could be OK" is malloc's only */
+    }
+    const struct lecture_row *row = judge_fixed(5);
+    require(strstr(row->malloc_why, "when requests are alike (fixed series, 4 live) a malloc looks "
+                                     "at 5.0 chunks on average, 0.50% of the worst call's 1000") !=
+                NULL, "%s", row->malloc_why);
+}
+END_TEST
+
+START_TEST(could_be_ok_needs_a_fixed_series)
+{
+    world_reset();
+    add_small("x");
+    add_large("x");
+    add_point("x", "worst", 1, 0, 0, 2, 2);
+    add_point("x", "worst", 4, 1, 1000, 2, 2);
+    judge();
+    ck_assert_str_eq(row_of("x")->malloc_time, "Bad");
+    require(isnan(row_of("x")->figures.fixed_to_worst), "no fixed series: not measured");
+}
+END_TEST
+
+/* ---- space ----------------------------------------------------------------------------- */
+
+static void set_mapped(struct replay_result *r, double fraction)
+{
+    r->peak_mapped_bytes = (size_t)(fraction * (double)r->peak_footprint_bytes + 0.5);
+    r->peak_heap_bytes = r->peak_footprint_bytes - r->peak_mapped_bytes;
+}
+
+START_TEST(mapped_memory_boundary)
+{
+    static const struct { double fraction; const char *verdict; } cases[] = {
+        {0.499, "Good"}, {0.5, "depends on the OS"}, {0.501, "depends on the OS"}, {1.0, "depends on the OS"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        world_reset();
+        add_good_allocator("x");
+        for (size_t i = 0; i < world.run_count; i++) {
+            /* 0.1% steps in whole bytes; the footprint a quarter of what is requested */
+            run_result(i)->peak_footprint_bytes = 100000;
+            world.runs[i].total_requested = 400000;
+            set_mapped(run_result(i), cases[c].fraction);
+        }
+        judge();
+        const struct lecture_row *row = row_of("x");
+        ck_assert_double_eq_tol(row->figures.mapped_fraction, cases[c].fraction, 1e-12);
+        require(strcmp(row->space, cases[c].verdict) == 0, "mapped %.3f: %s", cases[c].fraction,
+                row->space);
+    }
+    /* Mapped on every trace but one: a heap with mmap for large chunks. */
+    world_reset();
+    add_good_allocator("x");
+    for (size_t i = 0; i < world.run_count; i++)
+        set_mapped(run_result(i), world.runs[i].is_large ? 1.0 : 0.0);
+    judge();
+    ck_assert_str_eq(row_of("x")->space, "Good");
+}
+END_TEST
+
+START_TEST(depends_on_the_os_reports_small_and_large_utilization)
+{
+    world_reset();
+    add_good_allocator("x");
+    for (size_t i = 0; i < world.run_count; i++) {
+        set_mapped(run_result(i), 1.0);
+        run_result(i)->utilization = world.runs[i].is_large ? 0.99 : 0.12;
+    }
+    judge();
+    const struct lecture_row *row = row_of("x");
+    ck_assert_str_eq(row->space, "depends on the OS");
+    require(strstr(row->space_why, "utilization 12% on small chunks, 99% on large") != NULL, "%s",
+            row->space_why);
+}
+END_TEST
+
+static void set_footprint(struct replay_result *r, double of_requested)
+{
+    r->peak_footprint_bytes = r->peak_heap_bytes = (size_t)(of_requested * 4000 + 0.5);
+}
+
+START_TEST(no_reuse_boundary)
+{
+    /* Utilization stays 0.8: only the footprint against everything requested moves. */
+    static const struct { double footprint; const char *verdict; } cases[] = {
+        {0.74975, "Good"}, {0.75, "Bad"}, {0.75025, "Bad"}, {1.0, "Bad"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        world_reset();
+        for (int i = 0; i < 3; i++)
+            add_small("x");
+        set_small("x", set_footprint, cases[c].footprint);
+        judge();
+        const struct lecture_row *row = row_of("x");
+        ck_assert_double_eq_tol(row->figures.reuse_footprint, cases[c].footprint, 1e-12);
+        ck_assert_uint_eq(row->figures.reuse_traces, 3);
+        require(strcmp(row->space, cases[c].verdict) == 0, "footprint %.5f: %s",
+                cases[c].footprint, row->space);
+    }
+    require(strstr(row_of("x")->space_why, "freed memory is never reused: on the 3 reuse-heavy "
+                                           "traces the peak footprint is 100%") != NULL,
+            "%s", row_of("x")->space_why);
+}
+END_TEST
+
+static void set_utilization(struct replay_result *r, double utilization)
+{
+    r->utilization = utilization;
+}
+
+START_TEST(utilization_boundary)
+{
+    static const struct { double utilization; const char *verdict; } cases[] = {
+        {0.49, "Bad"}, {0.5, "Good"}, {0.51, "Good"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        world_reset();
+        add_good_allocator("x");
+        set_small("x", set_utilization, cases[c].utilization);
+        /* the large trace alone keeps 0.8: the median is the small traces' */
+        judge();
+        const struct lecture_row *row = row_of("x");
+        ck_assert_double_eq_tol(row->figures.reuse_utilization, cases[c].utilization, 1e-12);
+        require(strcmp(row->space, cases[c].verdict) == 0, "utilization %.2f: %s",
+                cases[c].utilization, row->space);
+    }
+}
+END_TEST
+
+START_TEST(reuse_heavy_boundary)
+{
+    /* A trace with peak live exactly half of what it requests is reuse-heavy;
+     * one byte more and it is not, and its footprint no longer counts. */
+    world_reset();
+    struct replay_result *r = add_small("x");
+    r->peak_live_bytes = 2000;
+    r->peak_footprint_bytes = 4000; /* no reuse at all: Bad if counted */
+    r->utilization = 0.5;
+    judge();
+    ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 1);
+    ck_assert_str_eq(row_of("x")->space, "Bad");
+
+    run_result(0)->peak_live_bytes = 2001;
+    judge();
+    ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 0);
+    ck_assert_str_eq(row_of("x")->space, "not measured");
+}
+END_TEST
+
+/* ---- allocators as wholes ---------------------------------------------------------------- */
+
+/* Measurements shaped like the lecture's allocators (the real ones' figures,
+ * rounded), under whatever name is given. */
+static void add_like(const char *name, const char *like)
+{
+    add_good_allocator(name);
+    for (size_t i = 0; i < world.run_count; i++) {
+        if (strcmp(world.runs[i].allocator, name) != 0)
+            continue;
+        struct replay_result *r = run_result(i);
+        int large = world.runs[i].is_large;
+        if (strcmp(like, "minimal") == 0 || strcmp(like, "pad") == 0) {
+            /* never reuses: footprint just over everything requested */
+            r->peak_footprint_bytes = r->peak_heap_bytes = world.runs[i].total_requested + 64;
+            r->utilization = (double)r->peak_live_bytes / (double)r->peak_footprint_bytes;
+            r->brk_calls = strcmp(like, "minimal") == 0 ? r->malloc_ops : r->malloc_ops / 12;
+            r->ns_per_op = large ? 200 : 30;
+        } else if (strcmp(like, "mmap") == 0) {
+            r->peak_mapped_bytes = r->peak_footprint_bytes;
+            r->peak_heap_bytes = 0;
+            r->mmap_calls = r->malloc_ops;
+            r->munmap_calls = r->free_ops;
+            r->ns_per_op = large ? 2800 : 3500;
+        } else if (!large) {
+            r->ns_per_op = strcmp(like, "list") == 0 ? 130 : 60;
+        } else {
+            r->ns_per_op = 650;
+        }
+    }
+    for (size_t i = 0; i < world.point_count; i++) {
+        struct lecture_point *p = &world.points[i];
+        if (strcmp(p->allocator, name) != 0)
+            continue;
+        struct replay_result *r = point_result(i);
+        double n = (double)p->live_blocks;
+        int worst = strcmp(p->series, "worst") == 0, fixed = strcmp(p->series, "fixed") == 0;
+        if (strcmp(like, "minimal") == 0 || strcmp(like, "pad") == 0 || strcmp(like, "mmap") == 0) {
+            *r = (struct replay_result){.status = REPLAY_OK};
+        } else if (strcmp(like, "list") == 0) {
+            /* address order: every walk grows, least when requests are alike */
+            r->steps_per_malloc = worst ? n / 2 : fixed ? pow(n, 0.6) : pow(n, 0.6) * 3;
+            r->max_steps_malloc = (uint64_t)(worst ? n : fixed ? 2 * pow(n, 0.6) : n / 4);
+            r->steps_per_free = worst ? 0.6 * n : fixed ? n / 25 : n / 14;
+            r->max_steps_free = (uint64_t)n;
+        } else if (strcmp(like, "dlist") == 0) {
+            r->steps_per_malloc = worst ? 1.25 : fixed ? 1 : pow(n, 0.3);
+            r->max_steps_malloc = (uint64_t)(worst ? n + 1 : fixed ? 1 : n / 3);
+        }
+    }
+}
+
+START_TEST(the_lecture_rows_from_lecture_shaped_measurements)
+{
+    static const char *const six[] = {"minimal", "pad", "list", "dlist", "bins", "mmap"};
+    world_reset();
+    for (size_t a = 0; a < 6; a++)
+        add_like(six[a], six[a]);
+    judge();
+    ck_assert_int_eq(world.row_count, 6);
+    for (size_t a = 0; a < 6; a++) {
+        const struct lecture_row *row = &world.rows[a];
+        ck_assert_str_eq(row->allocator, six[a]); /* in the order of the runs */
+        require(lecture_matches(six[a], row) == 1, "%s: %s / %s / %s\n  %s\n  %s\n  %s", six[a],
+                row->space, row->malloc_time, row->free_time, row->space_why, row->malloc_why,
+                row->free_why);
+    }
+}
+END_TEST
+
+START_TEST(an_unknown_allocator_is_judged_by_the_same_rules)
+{
+    world_reset();
+    add_like("list", "list");
+    add_like("student", "list");
+    add_like("bins", "minimal"); /* a name is no verdict */
+    judge();
+    const struct lecture_row *list = row_of("list"), *student = row_of("student");
+    ck_assert_str_eq(student->space, "Good");
+    ck_assert_str_eq(student->malloc_time, "Bad (but could be OK)");
+    ck_assert_str_eq(student->free_time, "Bad");
+    ck_assert_str_eq(student->space_why, list->space_why);
+    ck_assert_str_eq(student->malloc_why, list->malloc_why);
+    ck_assert_str_eq(student->free_why, list->free_why);
+    ck_assert_int_eq(lecture_matches("student", student), -1);
+    ck_assert_int_eq(lecture_matches("list", student), 1);
+
+    const struct lecture_row *bins = row_of("bins");
+    ck_assert_str_eq(bins->space, "Bad");
+    ck_assert_str_eq(bins->malloc_time, "Bad");
+    ck_assert_str_eq(bins->free_time, "Good");
+    ck_assert_int_eq(lecture_matches("bins", bins), 0);
+    ck_assert_int_eq(lecture_matches("minimal", bins), 1);
+}
+END_TEST
+
+START_TEST(rows_follow_first_appearance_and_max_rows)
+{
+    world_reset();
+    add_small("b");
+    add_small("a");
+    add_small("b");
+    add_point("c", "random", 100, 1, 1, 1, 1); /* only in the series */
+    add_point("c", "random", 1000, 1, 1, 1, 1);
+    struct lecture_measurements m = {world.runs, world.run_count, world.points, world.point_count};
+    struct lecture_row rows[3];
+    ck_assert_int_eq(lecture_judge(&m, rows, 3), 3);
+    ck_assert_str_eq(rows[0].allocator, "b");
+    ck_assert_str_eq(rows[1].allocator, "a");
+    ck_assert_str_eq(rows[2].allocator, "c");
+    ck_assert_str_eq(rows[2].space, "not measured");
+    ck_assert_str_eq(rows[2].malloc_time, "Good"); /* flat, and no system calls seen */
+    require(strstr(rows[2].malloc_why, "no small-chunk trace replayed") != NULL, "%s",
+            rows[2].malloc_why);
+    ck_assert_int_eq(lecture_judge(&m, rows, 2), 2);
+    ck_assert_str_eq(rows[1].allocator, "a");
+    struct lecture_measurements none = {NULL, 0, NULL, 0};
+    ck_assert_int_eq(lecture_judge(&none, rows, 3), 0);
+}
+END_TEST
+
+/* ---- the lecture's rows ---------------------------------------------------------------- */
+
+START_TEST(lecture_expected_rows)
+{
+    static const char *const rows[6][4] = {
+        {"minimal", "Bad", "Bad", "Good"},
+        {"pad", "Bad", "Good", "Good"},
+        {"list", "Good", "Bad (but could be OK)", "Bad"},
+        {"dlist", "Good", "Bad (but could be OK)", "Good"},
+        {"bins", "Good", "Good", "Good"},
+        {"mmap", "depends on the OS", "Bad for small chunks, Good for large",
+         "Bad for small chunks, Good for large"},
+    };
+    for (int i = 0; i < 6; i++) {
+        const char *space = NULL, *malloc_time = NULL, *free_time = NULL;
+        ck_assert_int_eq(lecture_expected(rows[i][0], &space, &malloc_time, &free_time), 0);
+        ck_assert_str_eq(space, rows[i][1]);
+        ck_assert_str_eq(malloc_time, rows[i][2]);
+        ck_assert_str_eq(free_time, rows[i][3]);
+
+        struct lecture_row row = {0};
+        snprintf(row.space, sizeof row.space, "%s", space);
+        snprintf(row.malloc_time, sizeof row.malloc_time, "%s", malloc_time);
+        snprintf(row.free_time, sizeof row.free_time, "%s", free_time);
+        ck_assert_int_eq(lecture_matches(rows[i][0], &row), 1);
+        snprintf(row.free_time, sizeof row.free_time, "%s", "Bad (but could be OK)");
+        ck_assert_int_eq(lecture_matches(rows[i][0], &row), 0);
+    }
+    const char *untouched = "x", *space = untouched, *malloc_time = untouched, *free_time = untouched;
+    ck_assert_int_eq(lecture_expected("glibc", &space, &malloc_time, &free_time), -1);
+    require(space == untouched && malloc_time == untouched && free_time == untouched,
+            "outputs touched for an unknown allocator");
+    ck_assert_int_eq(lecture_expected("Minimal", &space, &malloc_time, &free_time), -1);
+}
+END_TEST
+
+/* ---- the writers --------------------------------------------------------------------------- */
+
+/* Everything written to a temporary file, as one string (static buffer). */
+static const char *written(int (*write)(FILE *, const struct lecture_row *, size_t, int),
+                           const struct lecture_row *rows, size_t count, int flag)
+{
+    static char text[16384];
+    FILE *file = tmpfile();
+    require(file != NULL, "tmpfile failed");
+    ck_assert_int_eq(write(file, rows, count, flag), 0);
+    rewind(file);
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    text[n] = '\0';
+    fclose(file);
+    return text;
+}
+
+static int write_csv(FILE *out, const struct lecture_row *rows, size_t count, int flag)
+{
+    (void)flag;
+    return lecture_write_csv(out, rows, count);
+}
+
+static struct lecture_row make_row(const char *name, const char *space, const char *malloc_time,
+                                   const char *free_time, const char *space_why,
+                                   const char *malloc_why, const char *free_why)
+{
+    struct lecture_row row = {0};
+    snprintf(row.allocator, sizeof row.allocator, "%s", name);
+    snprintf(row.space, sizeof row.space, "%s", space);
+    snprintf(row.malloc_time, sizeof row.malloc_time, "%s", malloc_time);
+    snprintf(row.free_time, sizeof row.free_time, "%s", free_time);
+    snprintf(row.space_why, sizeof row.space_why, "%s", space_why);
+    snprintf(row.malloc_why, sizeof row.malloc_why, "%s", malloc_why);
+    snprintf(row.free_why, sizeof row.free_why, "%s", free_why);
+    return row;
+}
+
+START_TEST(csv_exact_output)
+{
+    struct lecture_row rows[2] = {
+        make_row("pad", "Bad", "Good", "Good", "no reuse", "0.09 calls", "flat"),
+        make_row("mmap", "depends on the OS", "Bad for small chunks, Good for large", "Bad",
+                 "page \"granularity\"", "a, b", "line\nbreak"),
+    };
+    ck_assert_str_eq(written(write_csv, rows, 2, 0),
+                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n"
+                     "pad,Bad,Good,Good,no reuse,0.09 calls,flat\n"
+                     "mmap,depends on the OS,\"Bad for small chunks, Good for large\",Bad,"
+                     "\"page \"\"granularity\"\"\",\"a, b\",\"line\nbreak\"\n");
+    ck_assert_str_eq(written(write_csv, rows, 0, 0),
+                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n");
+}
+END_TEST
+
+START_TEST(printed_table_marks_differences)
+{
+    struct lecture_row rows[3] = {
+        make_row("pad", "Bad", "Bad", "Good", "s", "m", "f"),   /* malloc differs */
+        make_row("bins", "Good", "Good", "Good", "s", "m", "f"),
+        make_row("student", "Good", "Bad (but could be OK)", "Good", "s1", "m1", "f1"),
+    };
+    const char *text = written(lecture_print_table, rows, 3, 0);
+    const char *header = strstr(text, "allocator");
+    require(header == text, "the table starts with its header:\n%s", text);
+    size_t space_column = (size_t)(strstr(text, "space") - text);
+    size_t malloc_column = (size_t)(strstr(text, "malloc time") - text);
+
+    /* Each line: the verdicts start in the header's columns. */
+    const char *line = text;
+    int lines = 0, marks = 0;
+    while (*line != '\0') {
+        const char *end = strchr(line, '\n');
+        require(end != NULL, "every line ends with a newline");
+        require(end == line || end[-1] != ' ', "trailing space in: %.*s", (int)(end - line), line);
+        if (strncmp(line + space_column - 10, "measured", 8) == 0 ||
+            strncmp(line + space_column - 10, "lecture ", 8) == 0) {
+            require(line[space_column] != ' ' && line[space_column - 1] == ' ',
+                    "space column misaligned: %.*s", (int)(end - line), line);
+            if (strstr(line, "no row") == NULL)
+                require(line[malloc_column] != ' ' && line[malloc_column - 1] == ' ',
+                        "malloc column misaligned: %.*s", (int)(end - line), line);
+        }
+        for (const char *p = line; p < end; p++)
+            marks += *p == '*' && p[1] != ':';
+        lines++;
+        line = end + 1;
+    }
+    ck_assert_int_eq(lines, 1 + 2 * 3 + 1);
+    ck_assert_int_eq(marks, 1);
+    require(strstr(text, "pad        measured  Bad      Bad *") == text + strcspn(text, "\n") + 1,
+            "pad's row, malloc marked:\n%s", text);
+    require(strstr(text, "           lecture   Bad      Good") != NULL, "pad's lecture row:\n%s", text);
+    require(strstr(text, "lecture   (the lecture has no row for it)\n") != NULL, "%s", text);
+    require(strstr(text, "*: the measured verdict is not the lecture's\n") != NULL, "%s", text);
+    require(strstr(text, "Why") == NULL, "no reasons unless asked:\n%s", text);
+
+    text = written(lecture_print_table, rows, 3, 1);
+    require(strstr(text, "\nWhy:\npad\n  space:  s\n  malloc: m\n  free:   f\n") != NULL, "%s", text);
+    require(strstr(text, "student\n  space:  s1\n  malloc: m1\n  free:   f1\n") != NULL, "%s", text);
+
+    text = written(lecture_print_table, rows + 1, 1, 0);
+    require(strchr(text, '*') == NULL, "nothing differs, nothing marked:\n%s", text);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("lecture-table");
+    TCase *measures = tcase_create("measures");
+    tcase_add_test(measures, slope_of_exact_lines);
+    tcase_add_test(measures, slope_needs_two_distinct_positive_x);
+    tcase_add_test(measures, total_requested_counts_every_malloc_calloc_and_realloc);
+    tcase_set_timeout(measures, 60);
+    suite_add_tcase(suite, measures);
+
+    TCase *time = tcase_create("time");
+    tcase_add_test(time, malloc_system_calls_boundary);
+    tcase_add_test(time, system_calls_count_calloc_and_realloc_and_skip_the_large_trace);
+    tcase_add_test(time, free_system_calls_boundary);
+    tcase_add_test(time, failed_runs_are_not_measurements);
+    tcase_add_test(time, size_qualifier_boundaries);
+    tcase_add_test(time, size_qualifier_needs_a_system_call_verdict);
+    tcase_add_test(time, growth_boundaries);
+    tcase_add_test(time, growth_of_the_worst_call_counts_on_any_series);
+    tcase_add_test(time, system_calls_decide_before_growth);
+    tcase_add_test(time, could_be_ok_boundary);
+    tcase_add_test(time, could_be_ok_needs_a_fixed_series);
+    tcase_set_timeout(time, 60);
+    suite_add_tcase(suite, time);
+
+    TCase *space = tcase_create("space");
+    tcase_add_test(space, mapped_memory_boundary);
+    tcase_add_test(space, depends_on_the_os_reports_small_and_large_utilization);
+    tcase_add_test(space, no_reuse_boundary);
+    tcase_add_test(space, utilization_boundary);
+    tcase_add_test(space, reuse_heavy_boundary);
+    tcase_set_timeout(space, 60);
+    suite_add_tcase(suite, space);
+
+    TCase *rows = tcase_create("rows");
+    tcase_add_test(rows, the_lecture_rows_from_lecture_shaped_measurements);
+    tcase_add_test(rows, an_unknown_allocator_is_judged_by_the_same_rules);
+    tcase_add_test(rows, rows_follow_first_appearance_and_max_rows);
+    tcase_add_test(rows, lecture_expected_rows);
+    tcase_set_timeout(rows, 60);
+    suite_add_tcase(suite, rows);
+
+    TCase *writers = tcase_create("writers");
+    tcase_add_test(writers, csv_exact_output);
+    tcase_add_test(writers, printed_table_marks_differences);
+    tcase_set_timeout(writers, 60);
+    suite_add_tcase(suite, writers);
+
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

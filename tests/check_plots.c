@@ -1,0 +1,412 @@
+/*
+ * check_plots.c — the gnuplot scripts in plots/, run on a small report.
+ *
+ * tests/report-fixture/ is a report folder in the layout dmm-compare writes
+ * (trimmed from a real run: three traces, the six allocators, the scaling
+ * series, the lecture demo's heap maps). Each plots/NAME.gp is run on a
+ * copy of it, as a user would run it:  gnuplot -e "dir='FOLDER'" NAME.gp
+ * and must exit 0 with nothing on stderr (a gnuplot warning is a chart
+ * that went wrong), and write each of its charts as a PNG (the PNG
+ * signature, a slide-sized image) and an SVG (a whole <svg> element).
+ * Then the failures: a script run without dir, or with a dir that is not a
+ * folder, stops with a message that says so; a missing series file leaves
+ * one allocator out of its chart, with a note, and no error.
+ *
+ * Without gnuplot on PATH the suite is skipped: exit 77, which CTest reports
+ * as Skipped (SKIP_RETURN_CODE in tests/CMakeLists.txt).
+ */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw, posix_spawnp */
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define PLOTS DMM_SOURCE_DIR "/plots"
+#define FIXTURE DMM_SOURCE_DIR "/tests/report-fixture"
+#define SKIPPED 77 /* CTest's SKIP_RETURN_CODE for this test */
+
+/* Every chart script, and the charts it writes from the fixture (each as
+ * NAME.png and NAME.svg). A script in plots/ that is not here fails
+ * test_every_script_is_listed, so a new chart cannot go untested. */
+static const struct script {
+    const char *name;        /* plots/NAME.gp */
+    const char *charts[6];   /* what it writes into dir, NULL-terminated */
+} scripts[] = {
+    {"time", {"time"}},
+    {"space", {"space-utilization", "space-footprint"}},
+    {"fragmentation", {"fragmentation-random-random", "fragmentation-realloc-growth"}},
+    {"scaling", {"scaling", "scaling-worst"}},
+    {"syscalls", {"syscalls"}},
+    {"heapmap", {"heapmap-minimal", "heapmap-pad", "heapmap-list", "heapmap-dlist",
+                 "heapmap-bins"}},
+};
+#define SCRIPTS ((int)(sizeof scripts / sizeof scripts[0]))
+
+/* Slide-sized: common.gp asks for 1200 x 700 pixels and more. */
+#define MIN_PNG_WIDTH 1000
+#define MIN_PNG_HEIGHT 600
+
+/* ---- a copy of the fixture per test ------------------------------------------------ */
+
+static char logs[256];     /* gnuplot's stdout and stderr, outside dir */
+static char scratch[300];  /* logs/report: the copy, the dir the scripts are given */
+
+static const char *path_in(const char *folder, const char *name)
+{
+    static char paths[8][1024];
+    static unsigned next;
+    char *path = paths[next++ % 8];
+    snprintf(path, sizeof paths[0], "%s/%s", folder, name);
+    return path;
+}
+
+/* The whole file, NUL-terminated, its length in *length; NULL when it
+ * cannot be read. */
+static char *read_file(const char *path, size_t *length)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    size_t used = 0, capacity = 4096;
+    char *text = malloc(capacity);
+    ck_assert_ptr_nonnull(text);
+    for (size_t got; (got = fread(text + used, 1, capacity - used - 1, file)) > 0;) {
+        used += got;
+        if (capacity - used - 1 == 0) {
+            text = realloc(text, capacity *= 2);
+            ck_assert_ptr_nonnull(text);
+        }
+    }
+    fclose(file);
+    text[used] = '\0';
+    if (length != NULL)
+        *length = used;
+    return text;
+}
+
+static int copy_entry(const char *path, const struct stat *info, int type, struct FTW *ftw)
+{
+    (void)info, (void)ftw;
+    const char *relative = path + strlen(FIXTURE);
+    char target[512];
+    snprintf(target, sizeof target, "%s%s", scratch, relative);
+    if (type == FTW_D)
+        return *relative == '\0' || mkdir(target, 0755) == 0 ? 0 : -1;
+    if (type != FTW_F)
+        return -1;
+    size_t length;
+    char *bytes = read_file(path, &length);
+    FILE *out = fopen(target, "wb");
+    int ok = bytes != NULL && out != NULL && fwrite(bytes, 1, length, out) == length;
+    if (out != NULL)
+        ok = fclose(out) == 0 && ok;
+    free(bytes);
+    return ok ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *info, int type, struct FTW *ftw)
+{
+    (void)info, (void)type, (void)ftw;
+    return remove(path);
+}
+
+static void setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(logs, sizeof logs, "%s/check_plots.XXXXXX", tmp != NULL ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(logs));
+    snprintf(scratch, sizeof scratch, "%s/report", logs);
+    ck_assert_int_eq(mkdir(scratch, 0755), 0);
+    ck_assert_msg(nftw(FIXTURE, copy_entry, 16, FTW_PHYS) == 0, "cannot copy %s to %s",
+                  FIXTURE, scratch);
+}
+
+static void teardown(void)
+{
+    nftw(logs, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- running gnuplot --------------------------------------------------------------- */
+
+struct run {
+    int status;  /* exit status; -1 when a signal ended it */
+    char *err;   /* what it wrote on stderr */
+};
+
+/* Runs  gnuplot [-e SETTINGS] SCRIPT  (found on PATH), in the current
+ * folder, and waits for it. -d: no ~/.gnuplot, so a user's own settings
+ * cannot change the outcome. */
+static struct run run_gnuplot(const char *settings, const char *script)
+{
+    const char *argv[6];
+    int argc = 0;
+    argv[argc++] = "gnuplot";
+    argv[argc++] = "-d";
+    if (settings != NULL) {
+        argv[argc++] = "-e";
+        argv[argc++] = settings;
+    }
+    argv[argc++] = script;
+    argv[argc] = NULL;
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, path_in(logs, "stdout.txt"),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, path_in(logs, "stderr.txt"),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t child;
+    int spawned = posix_spawnp(&child, "gnuplot", &actions, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ck_assert_msg(spawned == 0, "cannot run gnuplot: %s", strerror(spawned));
+    int status;
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+
+    struct run run = {.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+    run.err = read_file(path_in(logs, "stderr.txt"), NULL);
+    ck_assert_ptr_nonnull(run.err);
+    return run;
+}
+
+/* The -e settings that point a script at the copy of the fixture. */
+static const char *dir_setting(void)
+{
+    static char setting[512];
+    snprintf(setting, sizeof setting, "dir='%s'", scratch);
+    return setting;
+}
+
+static const char *script_path(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, PLOTS "/%s.gp", name);
+    return path;
+}
+
+static void assert_contains(const char *text, const char *part)
+{
+    ck_assert_msg(strstr(text, part) != NULL, "'%s' is not in:\n%s", part, text);
+}
+
+/* ---- what a chart must look like on disk ------------------------------------------- */
+
+static unsigned long big_endian_32(const unsigned char *bytes)
+{
+    return (unsigned long)bytes[0] << 24 | (unsigned long)bytes[1] << 16 |
+           (unsigned long)bytes[2] << 8 | bytes[3];
+}
+
+/* A PNG: the 8-byte signature, then the IHDR chunk with the image's width
+ * and height (bytes 16..23, big-endian), slide-sized. */
+static void assert_png(const char *chart)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s.png", chart);
+    size_t length;
+    unsigned char *bytes = (unsigned char *)read_file(path_in(scratch, name), &length);
+    ck_assert_msg(bytes != NULL, "%s was not written", name);
+    static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    ck_assert_msg(length > 24 && memcmp(bytes, signature, 8) == 0 &&
+                      memcmp(bytes + 12, "IHDR", 4) == 0,
+                  "%s (%zu bytes) is not a PNG", name, length);
+    unsigned long width = big_endian_32(bytes + 16), height = big_endian_32(bytes + 20);
+    ck_assert_msg(width >= MIN_PNG_WIDTH && height >= MIN_PNG_HEIGHT,
+                  "%s is %lu x %lu pixels, too small for a slide", name, width, height);
+    free(bytes);
+}
+
+/* An SVG: one <svg> element, opened and closed, with something drawn in it. */
+static void assert_svg(const char *chart)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s.svg", chart);
+    char *text = read_file(path_in(scratch, name), NULL);
+    ck_assert_msg(text != NULL, "%s was not written", name);
+    const char *open = strstr(text, "<svg"), *close = strstr(text, "</svg>");
+    ck_assert_msg(open != NULL && close != NULL && close > open, "%s is not a whole <svg>", name);
+    ck_assert_msg(strstr(open, "<path") != NULL || strstr(open, "<rect") != NULL,
+                  "%s draws nothing", name);
+    free(text);
+}
+
+/* ---- the tests --------------------------------------------------------------------- */
+
+/* Each script draws the fixture: exit 0, nothing on stderr, and every chart
+ * in both formats. Run from the build folder with the script's full path. */
+START_TEST(test_script_draws_the_fixture)
+{
+    const struct script *script = &scripts[_i];
+    struct run run = run_gnuplot(dir_setting(), script_path(script->name));
+    ck_assert_msg(run.status == 0, "%s.gp exited %d:\n%s", script->name, run.status, run.err);
+    ck_assert_msg(run.err[0] == '\0', "%s.gp wrote on stderr:\n%s", script->name, run.err);
+    for (int c = 0; script->charts[c] != NULL; c++) {
+        assert_png(script->charts[c]);
+        assert_svg(script->charts[c]);
+    }
+    free(run.err);
+}
+END_TEST
+
+/* Every .gp file in plots/ but common.gp is in scripts[], so the loop above
+ * runs it. */
+START_TEST(test_every_script_is_listed)
+{
+    DIR *folder = opendir(PLOTS);
+    ck_assert_ptr_nonnull(folder);
+    int found = 0;
+    for (struct dirent *entry; (entry = readdir(folder)) != NULL;) {
+        size_t length = strlen(entry->d_name);
+        if (length < 4 || strcmp(entry->d_name + length - 3, ".gp") != 0 ||
+            strcmp(entry->d_name, "common.gp") == 0)
+            continue;
+        int listed = 0;
+        for (int s = 0; s < SCRIPTS; s++)
+            listed |= strlen(scripts[s].name) == length - 3 &&
+                      strncmp(entry->d_name, scripts[s].name, length - 3) == 0;
+        ck_assert_msg(listed, "plots/%s is not in check_plots.c's scripts[]", entry->d_name);
+        found++;
+    }
+    closedir(folder);
+    ck_assert_int_eq(found, SCRIPTS);
+}
+END_TEST
+
+/* Without dir, a script stops at once and says how to run it. */
+START_TEST(test_without_dir_the_script_says_so)
+{
+    struct run run = run_gnuplot(NULL, script_path(scripts[_i].name));
+    ck_assert_int_ne(run.status, 0);
+    assert_contains(run.err, "dir is not set");
+    assert_contains(run.err, "gnuplot -e \"dir='build/report'\"");
+    free(run.err);
+}
+END_TEST
+
+START_TEST(test_dir_that_is_not_a_folder)
+{
+    struct run run = run_gnuplot("dir='/nonexistent/report'", script_path("time"));
+    ck_assert_int_ne(run.status, 0);
+    assert_contains(run.err, "dir='/nonexistent/report' is not a folder");
+    free(run.err);
+}
+END_TEST
+
+/* A folder without the script's CSV: the error names the missing file. */
+START_TEST(test_missing_csv_is_named)
+{
+    ck_assert_int_eq(remove(path_in(scratch, "scaling.csv")), 0);
+    struct run run = run_gnuplot(dir_setting(), script_path("scaling"));
+    ck_assert_int_ne(run.status, 0);
+    assert_contains(run.err, "scaling.csv is missing");
+    free(run.err);
+}
+END_TEST
+
+/* An allocator without a series file is left out of that chart with a
+ * note; the chart is still drawn. */
+START_TEST(test_missing_series_leaves_one_allocator_out)
+{
+    ck_assert_int_eq(remove(path_in(scratch, "series/list--random-random.csv")), 0);
+    struct run run = run_gnuplot(dir_setting(), script_path("fragmentation"));
+    ck_assert_msg(run.status == 0, "fragmentation.gp exited %d:\n%s", run.status, run.err);
+    assert_contains(run.err, "list left out of fragmentation-random-random");
+    ck_assert_ptr_null(strstr(run.err, "warning"));
+    assert_png("fragmentation-random-random");
+    assert_svg("fragmentation-random-random");
+    free(run.err);
+}
+END_TEST
+
+/* Without allocators.txt the scripts fall back to the six built ones. */
+START_TEST(test_without_allocators_txt)
+{
+    ck_assert_int_eq(remove(path_in(scratch, "allocators.txt")), 0);
+    struct run run = run_gnuplot(dir_setting(), script_path("time"));
+    ck_assert_msg(run.status == 0 && run.err[0] == '\0', "time.gp exited %d:\n%s", run.status,
+                  run.err);
+    assert_png("time");
+    free(run.err);
+}
+END_TEST
+
+/* The scripts find common.gp beside themselves whatever the working folder
+ * and however the script's path is written. */
+START_TEST(test_any_working_folder)
+{
+    ck_assert_int_eq(chdir(DMM_SOURCE_DIR), 0);
+    struct run run = run_gnuplot(dir_setting(), "plots/syscalls.gp");
+    ck_assert_msg(run.status == 0, "from the source folder:\n%s", run.err);
+    free(run.err);
+    ck_assert_int_eq(chdir(PLOTS), 0);
+    run = run_gnuplot(dir_setting(), "syscalls.gp");
+    ck_assert_msg(run.status == 0, "from plots/:\n%s", run.err);
+    free(run.err);
+    assert_png("syscalls");
+}
+END_TEST
+
+/* ---- gnuplot or not ---------------------------------------------------------------- */
+
+/* 1 when an executable named gnuplot is in a folder of PATH. */
+static int gnuplot_on_path(void)
+{
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        return 0;
+    for (const char *folder = path; *folder != '\0';) {
+        size_t length = strcspn(folder, ":");
+        char candidate[1024];
+        if (length == 0) /* an empty entry is the working folder */
+            snprintf(candidate, sizeof candidate, "./gnuplot");
+        else
+            snprintf(candidate, sizeof candidate, "%.*s/gnuplot", (int)length, folder);
+        if (access(candidate, X_OK) == 0)
+            return 1;
+        folder += length + (folder[length] == ':');
+    }
+    return 0;
+}
+
+int main(void)
+{
+    if (!gnuplot_on_path()) {
+        fputs("gnuplot not installed (apt-get install gnuplot-nox): plots not tested\n", stderr);
+        return SKIPPED;
+    }
+    Suite *suite = suite_create("plots");
+
+    TCase *draw = tcase_create("draw the fixture");
+    tcase_add_checked_fixture(draw, setup, teardown);
+    tcase_set_timeout(draw, 60);
+    tcase_add_loop_test(draw, test_script_draws_the_fixture, 0, SCRIPTS);
+    tcase_add_test(draw, test_every_script_is_listed);
+    tcase_add_test(draw, test_without_allocators_txt);
+    tcase_add_test(draw, test_any_working_folder);
+    suite_add_tcase(suite, draw);
+
+    TCase *errors = tcase_create("errors");
+    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_set_timeout(errors, 60);
+    tcase_add_loop_test(errors, test_without_dir_the_script_says_so, 0, SCRIPTS);
+    tcase_add_test(errors, test_dir_that_is_not_a_folder);
+    tcase_add_test(errors, test_missing_csv_is_named);
+    tcase_add_test(errors, test_missing_series_leaves_one_allocator_out);
+    suite_add_tcase(suite, errors);
+
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
