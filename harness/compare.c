@@ -61,7 +61,6 @@
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
 #define DEFAULT_REPEAT 3       /* timing passes: a median of three, as dmm-replay */
-#define MAX_REPEAT 1000        /* passes; more is a typo */
 #define PAIR_TIMEOUT 300.0     /* seconds per pair: the slowest (list, worst, 10000) takes ~10 */
 
 const char *const compare_series[COMPARE_SERIES] = {"random", "worst", "fixed"};
@@ -145,14 +144,22 @@ static char *reported_name(const char *asked)
  * in the report as its dmm_name() says. */
 static int find_allocators(struct compare *c)
 {
-    size_t most = RUNNER_BUILTIN_COUNT + DMM_WITH_MINE;
+    size_t most = RUNNER_BUILTIN_COUNT + DMM_WITH_MINE + RUNNER_BASELINE_COUNT;
     c->asked = calloc(most, sizeof *c->asked);
     c->names = calloc(most, sizeof *c->names);
     if (c->asked == NULL || c->names == NULL)
         return -1;
     char error[COMPARE_PATH_BYTES + 256];
     for (size_t i = 0; i < most; i++) {
-        const char *name = i < RUNNER_BUILTIN_COUNT ? runner_builtin_allocators[i] : "mine";
+        const char *name = i < RUNNER_BUILTIN_COUNT ? runner_builtin_allocators[i]
+                           : i < RUNNER_BUILTIN_COUNT + DMM_WITH_MINE
+                               ? "mine"
+                               : runner_baseline_allocators[i - RUNNER_BUILTIN_COUNT - DMM_WITH_MINE];
+        if (runner_is_baseline(name) &&
+            !runner_baseline_available(name, NULL, error, sizeof error)) {
+            compare_warn(c, "%s", error); /* a one-line note, never a failure */
+            continue;
+        }
         if (runner_check_allocator(name, NULL, error, sizeof error) != 0) {
             if (i < RUNNER_BUILTIN_COUNT)
                 compare_warn(c, "%s: left out", error);
@@ -343,18 +350,26 @@ static int judge_lecture_table(struct compare *c)
         free(runs), free(points);
         return -1;
     }
+    /* The baselines are left out: their system calls and search steps are
+     * not counted (baselines/baseline.c), so the rules cannot judge them,
+     * and their times must not move the median the size rule divides by. */
+    size_t run_count = 0, point_count = 0;
     for (size_t i = 0; i < pair_count; i++) {
         const struct runner_pair *pair = &c->pairs[i];
-        runs[i] = (struct lecture_run){pair->allocator, &pair->result,
-                                       lecture_total_requested(pair->trace),
-                                       pair->trace == &c->traces[c->bundled_count]};
+        if (runner_is_baseline(pair->allocator))
+            continue;
+        runs[run_count++] = (struct lecture_run){pair->allocator, &pair->result,
+                                                 lecture_total_requested(pair->trace),
+                                                 pair->trace == &c->traces[c->bundled_count]};
     }
     for (size_t i = 0; i < c->point_count; i++) {
         const struct compare_point *p = &c->points[i];
-        points[i] = (struct lecture_point){p->pair.allocator, p->series, p->live_blocks,
-                                           &p->pair.result};
+        if (runner_is_baseline(p->pair.allocator))
+            continue;
+        points[point_count++] = (struct lecture_point){p->pair.allocator, p->series,
+                                                       p->live_blocks, &p->pair.result};
     }
-    struct lecture_measurements measured = {runs, pair_count, points, c->point_count};
+    struct lecture_measurements measured = {runs, run_count, points, point_count};
     int rows = lecture_judge(&measured, c->rows, c->allocator_count);
     free(runs), free(points);
     if (rows < 0)
@@ -429,9 +444,9 @@ static int parse_options(int argc, char **argv, struct compare *c)
             errno = 0;
             unsigned long repeat = strtoul(optarg, &end, 10);
             if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 ||
-                repeat > MAX_REPEAT)
+                repeat > REPLAY_MAX_REPEAT)
                 return usage_error("--repeat '%s': want a whole number from 0 to %d", optarg,
-                                   MAX_REPEAT);
+                                   REPLAY_MAX_REPEAT);
             c->repeat = (unsigned)repeat;
             break;
         }
@@ -457,6 +472,7 @@ static int parse_options(int argc, char **argv, struct compare *c)
 
 int main(int argc, char **argv)
 {
+    runner_reserve_static_tls(argv); /* jemalloc's TLS; returns when in force */
     struct compare c = {.report = DMM_REPORT_DIR, .repeat = DEFAULT_REPEAT, .plots = 1,
                         .tty = isatty(STDERR_FILENO)};
     if (parse_options(argc, argv, &c) != 0)
@@ -498,6 +514,7 @@ int main(int argc, char **argv)
     printf("The lecture's table, measured (the lecture's row below each; * where they "
            "differ):\n\n");
     lecture_print_table(stdout, c.rows, c.row_count, 0);
+    incomplete |= compare_write_ratios(&c, stdout) != 0;
     size_t failures = print_failures(c.pairs, c.allocator_count * c.trace_count, 0);
     failures = print_failures(demo_pairs, c.allocator_count, failures);
     for (size_t i = 0; i < c.point_count; i++)

@@ -115,6 +115,11 @@ int compare_copy(struct compare *c, const char *from, const char *relative);
  * syscalls.csv, footprint.csv, allocators.txt. 0, or -1 after printing why. */
 int compare_write_results(struct compare *c);
 
+/* ratios-to-glibc.csv, and a summary table printed to summary (when not
+ * NULL): every allocator against glibc's baseline on the bundled traces.
+ * Writes nothing when glibc was not run. Returns 0, or -1 (compare_ratios.c). */
+int compare_write_ratios(struct compare *c, FILE *summary);
+
 /* scaling.csv. 0, or -1 after printing why. */
 int compare_write_scaling(struct compare *c);
 

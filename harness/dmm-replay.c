@@ -34,7 +34,6 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 #define DEFAULT_REPEAT 3          /* timing passes: a median of three */
 #define DEFAULT_TIMEOUT 60.0      /* seconds per pair */
 #define DEFAULT_SERIES_POINTS 200 /* samples per series: a smooth line on a chart */
-#define MAX_REPEAT 1000           /* passes; more is a typo, not a measurement */
 #define MAX_TIMEOUT 1e6           /* seconds (11 days): keeps the deadline arithmetic exact */
 
 /* Options without a short form. */
@@ -74,10 +73,12 @@ static void print_help(FILE *out)
 "\n"
 "Options:\n"
 "  -a, --allocator LIST   comma-separated allocators (may be repeated): names of\n"
-"                         built ones (minimal pad list dlist bins mmap, and mine\n"
-"                         when built with DMM_ALLOCATOR_SOURCE), all (the six;\n"
-"                         the default), or paths of modules (anything with a\n"
-"                         '/', e.g. ./libdmm-x.so)\n"
+"                         built ones (minimal pad list dlist bins mmap gnu\n"
+"                         segregated, and mine when built with\n"
+"                         DMM_ALLOCATOR_SOURCE), all (those eight; the default),\n"
+"                         baselines (glibc jemalloc mimalloc tcmalloc, each\n"
+"                         where its library is installed), or paths of modules\n"
+"                         (anything with a '/', e.g. ./libdmm-x.so)\n"
 "      --module-dir DIR   where libdmm-NAME.so are\n"
 "                         (default: %s)\n"
 "      --repeat K         timing passes, the median is reported (default %d;\n"
@@ -178,7 +179,8 @@ static int add_name(struct name_list *list, const char *name, size_t length)
     return 0;
 }
 
-/* Appends the names of a comma-separated LIST; `all` means the six. */
+/* Appends the names of a comma-separated LIST; `all` means the eight built
+ * allocators, `baselines` the four production ones. */
 static int add_allocators(struct name_list *list, const char *text)
 {
     for (const char *start = text;;) {
@@ -190,6 +192,11 @@ static int add_allocators(struct name_list *list, const char *text)
             for (size_t i = 0; i < RUNNER_BUILTIN_COUNT; i++)
                 if (add_name(list, runner_builtin_allocators[i],
                              strlen(runner_builtin_allocators[i])) != 0)
+                    return usage_error("%s", strerror(ENOMEM));
+        } else if (length == 9 && strncmp(start, "baselines", 9) == 0) {
+            for (size_t i = 0; i < RUNNER_BASELINE_COUNT; i++)
+                if (add_name(list, runner_baseline_allocators[i],
+                             strlen(runner_baseline_allocators[i])) != 0)
                     return usage_error("%s", strerror(ENOMEM));
         } else if (add_name(list, start, length) != 0) {
             return usage_error("%s", strerror(ENOMEM));
@@ -300,7 +307,7 @@ int main(int argc, char **argv)
             module_dir = optarg;
             break;
         case OPTION_REPEAT:
-            if (parse_count(optarg, MAX_REPEAT, &number) != 0)
+            if (parse_count(optarg, REPLAY_MAX_REPEAT, &number) != 0)
                 return usage_error("--repeat '%s': want a whole number from 0 to 1000", optarg);
             options.repeat = (unsigned)number;
             break;
@@ -359,8 +366,29 @@ int main(int argc, char **argv)
     if (allocators.count == 0 && add_allocators(&allocators, "all") != 0)
         return EXIT_USAGE;
 
-    /* Every name before any trace is read: a typo costs nothing. */
+    /* A baseline that is not built is skipped with a note, never a failure. */
     char error[4096 + 256];
+    int baselines = 0;
+    for (size_t i = 0; i < allocators.count;) {
+        if (runner_is_baseline(allocators.names[i])) {
+            if (!runner_baseline_available(allocators.names[i], module_dir, error, sizeof error)) {
+                fprintf(stderr, "dmm-replay: %s\n", error);
+                free(allocators.names[i]);
+                allocators.count--;
+                memmove(&allocators.names[i], &allocators.names[i + 1],
+                        (allocators.count - i) * sizeof allocators.names[0]);
+                continue;
+            }
+            baselines = 1;
+        }
+        i++;
+    }
+    if (allocators.count == 0)
+        return usage_error("%s", "no allocator left to run");
+    if (baselines)
+        runner_reserve_static_tls(argv); /* jemalloc's TLS; returns when in force */
+
+    /* Every name before any trace is read: a typo costs nothing. */
     for (size_t i = 0; i < allocators.count; i++) {
         if (runner_check_allocator(allocators.names[i], module_dir, error, sizeof error) != 0) {
             fprintf(stderr, "dmm-replay: %s\n", error);

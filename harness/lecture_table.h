@@ -36,6 +36,7 @@
 #define LECTURE_MAPPED_OS 0.5         /* mapped / peak footprint on every trace: "depends on the OS" at or above */
 #define LECTURE_NO_REUSE 0.75         /* peak footprint / bytes requested: never reused at or above */
 #define LECTURE_UTILIZATION_BAD 0.5   /* utilization on reuse-heavy traces: Bad below */
+#define LECTURE_FRAGMENTS 0.15        /* worst utilization on a reuse-heavy trace: "(but fragments)" below */
 
 /* ---- the measurements ------------------------------------------------------ */
 
@@ -77,6 +78,7 @@ struct lecture_figures {
     double mapped_fraction;      /* smallest, over the traces, of peak mapped / peak footprint */
     double reuse_footprint;      /* median, reuse-heavy traces, of peak footprint / bytes requested */
     double reuse_utilization;    /* median utilization on the reuse-heavy traces */
+    double reuse_worst_utilization; /* the lowest utilization on one reuse-heavy trace */
     size_t reuse_traces;         /* how many traces were reuse-heavy */
 };
 

@@ -92,6 +92,8 @@ int module_load(const char *name, const char *module_dir, struct allocator_modul
     memcpy(&module->heap_start, &found, sizeof found);
     found = symbol(module->handle, "heap_break");
     memcpy(&module->heap_break, &found, sizeof found);
+    found = symbol(module->handle, "dmm_footprint_method"); /* baselines only */
+    memcpy(&module->footprint_method, &found, sizeof found);
     dlerror(); /* a missing optional symbol is not an error for later callers */
 
     const char *reported = module->name_of();

@@ -41,25 +41,12 @@
  *   so payload + overhead + free + unwalked == peak_footprint_bytes (the
  *   subtractions saturate at 0 for a walk that reports more than is there).
  *
- *   From the timing passes: options->repeat times, two runs, each from a
- *   reset allocator, with no checks and no writes into blocks:
- *     a whole-loop run, the replay between two clock_gettime(CLOCK_MONOTONIC)
- *     reads: only the allocator's calls and the loop around them;
- *     a per-call run, each call between its own two clock reads, the median
- *     cost of an empty pair of reads (calibrated once per process from 1000
- *     pairs) subtracted per call, a kind's total floored at 0.
- *   The medians over the repetitions (the lower middle one for an even count):
- *     ns_per_op             whole-loop time / ops
- *     kops_per_sec          1e6 / ns_per_op
- *     minor_faults          ru_minflt (getrusage) during the median whole-loop run
- *     malloc_ns ... free_ns per-call time of that kind / ops of that kind
- *   The per-kind figures carry the clock's noise (a few ns) and need not
- *   average to ns_per_op; for calls of a few nanoseconds trust ns_per_op.
+ *   The timing figures come from timing.c, in processes of their own.
  *
  * When the pair fails, only status, message, last_op, last_line, the op
  * counts and ownership_checked are filled; the figures stay 0.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, getrusage */
+#define _POSIX_C_SOURCE 200809L
 
 #include "replay_internal.h"
 
@@ -67,14 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
-/* Empty pairs of clock reads whose median is the clock's own cost. */
-#define CALIBRATION_PAIRS 1000
-/* The timing pass writes its progress only every this many ops (a power
- * of two), so that the shared memory costs nothing measurable. */
-#define PROGRESS_EVERY 1024
 
 enum op_kind { KIND_MALLOC, KIND_CALLOC, KIND_REALLOC, KIND_FREE, KINDS };
 
@@ -199,182 +179,6 @@ static void split_at_peak(const struct allocator_module *module, const struct tr
                                      payload + result->at_peak_overhead + walk.free_bytes);
 }
 
-/* ---- timing ----------------------------------------------------------------------- */
-
-static int64_t ns_between(const struct timespec *from, const struct timespec *to)
-{
-    return (int64_t)(to->tv_sec - from->tv_sec) * 1000000000 + (to->tv_nsec - from->tv_nsec);
-}
-
-static int compare_int64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-double replay_clock_overhead_ns(void)
-{
-    static double overhead = -1.0; /* measured once per process */
-    if (overhead >= 0.0)
-        return overhead;
-    static int64_t pairs[CALIBRATION_PAIRS];
-    for (size_t k = 0; k < CALIBRATION_PAIRS; k++) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        pairs[k] = ns_between(&t0, &t1);
-    }
-    qsort(pairs, CALIBRATION_PAIRS, sizeof pairs[0], compare_int64);
-    overhead = (double)(pairs[CALIBRATION_PAIRS / 2 - 1] + pairs[CALIBRATION_PAIRS / 2]) / 2.0;
-    return overhead;
-}
-
-struct timing_run {
-    double ns[KINDS];      /* per-call run: time inside the allocator per kind, clock cost subtracted */
-    double loop_ns;        /* whole-loop run: the replay between two clock reads */
-    uint64_t minor_faults; /* during the whole-loop run */
-};
-
-/* The allocator call an op stands for; the old pointer of its slot comes
- * in, the new one goes out. */
-static inline void *call_allocator(const struct allocator_module *module,
-                                   const struct trace_op *op, void *old)
-{
-    switch (op->kind) {
-    case 'a': return module->malloc(op->size);
-    case 'c': return module->calloc(op->nmemb, op->size);
-    case 'r': return module->realloc(old, op->size);
-    default: module->free(old); return NULL;
-    }
-}
-
-/* A fresh start for a run: the allocator reset, every slot empty. */
-static void start_run(const struct allocator_module *module, const struct trace *trace,
-                      void **ptrs, struct replay_progress *progress)
-{
-    module->reset();
-    memset(ptrs, 0, (trace->slot_count != 0 ? trace->slot_count : 1) * sizeof *ptrs);
-    progress->timing = 1;
-}
-
-static inline void note_progress(struct replay_progress *progress, const struct trace_op *op,
-                                 size_t i)
-{
-    if (i % PROGRESS_EVERY == 0) {
-        progress->line = op->line;
-        progress->op = i + 1;
-    }
-}
-
-/* The whole replay between two clock reads: the allocator's calls and the
- * loop around them (a slot load and store per op), nothing else. This is
- * the run ns_per_op comes from: no clock read inside it distorts an
- * allocator whose calls take a few nanoseconds. */
-static void time_whole_loop(const struct allocator_module *module, const struct trace *trace,
-                            void **ptrs, struct replay_progress *progress, struct timing_run *run)
-{
-    void *no_slot = NULL; /* where `f -1` reads its NULL */
-    start_run(module, trace, ptrs, progress);
-    struct rusage before, after;
-    struct timespec t0, t1;
-    getrusage(RUSAGE_SELF, &before);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (size_t i = 0; i < trace->op_count; i++) {
-        const struct trace_op *op = &trace->ops[i];
-        note_progress(progress, op, i);
-        void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &ptrs[op->slot];
-        *slot = call_allocator(module, op, *slot);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    getrusage(RUSAGE_SELF, &after);
-    run->loop_ns = (double)ns_between(&t0, &t1);
-    run->minor_faults = (uint64_t)(after.ru_minflt - before.ru_minflt);
-}
-
-/* Every call between its own pair of clock reads, the calibrated cost of
- * a pair subtracted: the split by kind. Calls of a few nanoseconds drown in
- * the clock's noise here (a kind's figure is floored at 0), which is why
- * the total comes from time_whole_loop. */
-static void time_each_call(const struct allocator_module *module, const struct trace *trace,
-                           void **ptrs, const uint64_t counts[KINDS],
-                           struct replay_progress *progress, struct timing_run *run)
-{
-    int64_t ns[KINDS] = {0};
-    void *no_slot = NULL;
-    start_run(module, trace, ptrs, progress);
-    for (size_t i = 0; i < trace->op_count; i++) {
-        const struct trace_op *op = &trace->ops[i];
-        note_progress(progress, op, i);
-        void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &ptrs[op->slot];
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        void *p = call_allocator(module, op, *slot);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        ns[kind_of(op)] += ns_between(&t0, &t1);
-        *slot = p;
-    }
-    double overhead = replay_clock_overhead_ns();
-    for (int k = 0; k < KINDS; k++) {
-        double t = (double)ns[k] - overhead * (double)counts[k];
-        run->ns[k] = t > 0.0 ? t : 0.0;
-    }
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of n values (the lower middle one for an even n); sorts them. */
-static double median_of(double *values, unsigned n)
-{
-    qsort(values, n, sizeof values[0], compare_doubles);
-    return values[(n - 1) / 2];
-}
-
-static void time_pair(const struct allocator_module *module, const struct trace *trace,
-                      unsigned repeat, struct replay_result *result,
-                      struct replay_progress *progress)
-{
-    const uint64_t counts[KINDS] = {result->malloc_ops, result->calloc_ops, result->realloc_ops,
-                                    result->free_ops};
-    void **ptrs = calloc(trace->slot_count != 0 ? trace->slot_count : 1, sizeof *ptrs);
-    struct timing_run *runs = calloc(repeat, sizeof *runs);
-    double *values = calloc(repeat, sizeof *values);
-    if (ptrs == NULL || runs == NULL || values == NULL) {
-        free(ptrs), free(runs), free(values);
-        replay_fail(module->reported_name, trace, trace->op_count, result,
-                    "the harness ran out of memory");
-        return;
-    }
-    replay_clock_overhead_ns(); /* before the first run, not inside it */
-    for (unsigned k = 0; k < repeat; k++) {
-        time_whole_loop(module, trace, ptrs, progress, &runs[k]);
-        time_each_call(module, trace, ptrs, counts, progress, &runs[k]);
-    }
-
-    for (unsigned k = 0; k < repeat; k++)
-        values[k] = runs[k].loop_ns;
-    double loop_ns = median_of(values, repeat);
-    result->ns_per_op = result->ops != 0 ? loop_ns / (double)result->ops : 0.0;
-    result->kops_per_sec = result->ns_per_op > 0.0 ? 1e6 / result->ns_per_op : 0.0;
-    for (unsigned k = 0; k < repeat; k++)
-        if (runs[k].loop_ns == loop_ns) {
-            result->minor_faults = runs[k].minor_faults;
-            break;
-        }
-
-    double *per_kind[KINDS] = {&result->malloc_ns, &result->calloc_ns, &result->realloc_ns,
-                               &result->free_ns};
-    for (int kind = 0; kind < KINDS; kind++) {
-        for (unsigned k = 0; k < repeat; k++)
-            values[k] = runs[k].ns[kind];
-        *per_kind[kind] = counts[kind] != 0 ? median_of(values, repeat) / (double)counts[kind] : 0.0;
-    }
-    free(ptrs), free(runs), free(values);
-}
-
 /* ---- the pair ------------------------------------------------------------------------ */
 
 /* Keeps only what a failed pair reports (see the top of this file). */
@@ -422,8 +226,6 @@ void replay_pair(const struct allocator_module *module, const struct trace *trac
         if (outcome.peak_op != 0)
             split_at_peak(module, trace, outcome.peak_op, result, progress);
     }
-    if (result->status == REPLAY_OK && options->repeat > 0)
-        time_pair(module, trace, options->repeat, result, progress);
     if (result->status != REPLAY_OK)
         clear_figures(result);
     module->reset();

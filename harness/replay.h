@@ -40,6 +40,9 @@ struct allocator_module {
     void (*set_observer)(heap_observer_fn *, void *);
     void *(*heap_start)(void);
     void *(*heap_break)(void);
+    /* A baseline's (baselines/): how it measures its footprint. NULL for an
+     * allocator on dmm's heap section, whose footprint is exact. */
+    const char *(*footprint_method)(void);
 };
 
 /* NAME is one of the built allocators (looked up in module_dir as
@@ -99,10 +102,11 @@ struct replay_result {
     uint32_t last_line;         /* its line in the trace */
 };
 
-/* Runs one pair in the calling process: the checking pass, then the timing
- * passes. Fills *result (status OK or FAIL; a crash never returns). The
- * progress of the run is written to *progress as it goes, so that a parent
- * process can tell where a crashed or hung child was. */
+/* Runs one pair's checking pass in the calling process, and measures what
+ * needs no clock (space, system calls, steps, the split at the peak). Fills
+ * *result (status OK or FAIL; a crash never returns). The progress of the
+ * run is written to *progress as it goes, so that a parent process can tell
+ * where a crashed or hung child was. Timing is separate (below). */
 struct replay_progress {
     volatile uint64_t op;       /* 1-based index of the operation in flight */
     volatile uint32_t line;
@@ -111,6 +115,40 @@ struct replay_progress {
 void replay_pair(const struct allocator_module *module, const struct trace *trace,
                  const struct replay_options *options, struct replay_result *result,
                  struct replay_progress *progress);
+
+/* ---- timing (timing.c) ---------------------------------------------------- */
+
+enum { REPLAY_KIND_MALLOC, REPLAY_KIND_CALLOC, REPLAY_KIND_REALLOC, REPLAY_KIND_FREE, REPLAY_KINDS };
+#define REPLAY_MAX_REPEAT 1000 /* timing runs of one pair, at most */
+
+/* One timing run: a whole-loop replay and a per-call replay. */
+struct replay_timing {
+    double loop_ns;                  /* the whole-loop replay, between two clock reads */
+    double kind_ns[REPLAY_KINDS];    /* per-call replay: time per kind, clock cost subtracted */
+    uint64_t minor_faults;           /* during the whole-loop replay */
+};
+
+/* One timing run, on a new thread (so that glibc gives it a fresh arena).
+ * The runner calls it in a fresh process for each repetition. Returns 0, or
+ * -1 when no memory or thread could be had. */
+int replay_time_run(const struct allocator_module *module, const struct trace *trace,
+                    struct replay_progress *progress, struct replay_timing *timing);
+
+/* The medians of count runs (count <= REPLAY_MAX_REPEAT) into the timing
+ * figures of *result (ns_per_op, kops_per_sec, minor_faults, per kind). */
+void replay_summarize_timing(struct replay_timing *runs, unsigned count,
+                             struct replay_result *result);
+
+/* For a baseline (module->footprint_method set): replays the trace once
+ * more, on a new thread in a fresh process, with no harness allocation
+ * between its calls, and sets the footprint figures and system calls of
+ * *result from the allocator's own statistics. Returns 0 or -1 as above. */
+int replay_measure_footprint(const struct allocator_module *module, const struct trace *trace,
+                             struct replay_progress *progress, struct replay_result *result);
+
+/* The cost of an empty pair of clock_gettime(CLOCK_MONOTONIC) reads, in ns:
+ * the median of 1000 pairs, measured at the first call. */
+double replay_clock_overhead_ns(void);
 
 /* Marks *result failed at trace->ops[op_index] (op_index == trace->op_count
  * when there is no operation to blame), with the one message shape every

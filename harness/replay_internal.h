@@ -28,8 +28,4 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
                       const struct replay_options *options, struct replay_result *result,
                       struct replay_progress *progress, struct check_outcome *outcome);
 
-/* The cost of an empty pair of clock_gettime(CLOCK_MONOTONIC) reads, in ns:
- * the median of 1000 pairs, measured at the first call (replay.c). */
-double replay_clock_overhead_ns(void);
-
 #endif /* DMM_REPLAY_INTERNAL_H */

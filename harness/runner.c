@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -53,8 +54,20 @@
 #endif
 
 const char *const runner_builtin_allocators[RUNNER_BUILTIN_COUNT] = {
-    "minimal", "pad", "list", "dlist", "bins", "mmap",
+    "minimal", "pad", "list", "dlist", "bins", "mmap", "gnu", "segregated",
 };
+
+const char *const runner_baseline_allocators[RUNNER_BASELINE_COUNT] = {
+    "glibc", "jemalloc", "mimalloc", "tcmalloc",
+};
+
+/* The Debian package that installs each baseline's library. */
+static const char *const baseline_packages[RUNNER_BASELINE_COUNT] = {
+    "libc6", "libjemalloc2", "libmimalloc2.0", "libtcmalloc-minimal4",
+};
+
+/* Bytes of static TLS surplus asked of glibc; jemalloc 5.3 needs 2632. */
+#define STATIC_TLS_TUNABLE "glibc.rtld.optional_static_tls=8192"
 
 #define NAME_BYTES 64 /* of an allocator's dmm_name(), as struct allocator_module keeps it */
 
@@ -63,6 +76,8 @@ const char *const runner_builtin_allocators[RUNNER_BUILTIN_COUNT] = {
 struct handover {
     struct replay_progress progress; /* where the child is: survives a crash */
     struct replay_result result;     /* complete only when finished */
+    struct replay_timing timing;     /* a timing run's */
+    volatile int is_baseline;        /* the module measures its own footprint */
     volatile int finished;           /* replay_pair returned */
     volatile int load_failed;        /* module_load failed; result.message says why */
     char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
@@ -77,6 +92,14 @@ static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 /* ---- allocator names ----------------------------------------------------- */
 
+int runner_is_baseline(const char *name)
+{
+    for (size_t i = 0; i < RUNNER_BASELINE_COUNT; i++)
+        if (strcmp(name, runner_baseline_allocators[i]) == 0)
+            return 1;
+    return 0;
+}
+
 const char *runner_module_dir(const char *module_dir)
 {
     return module_dir != NULL ? module_dir : DMM_MODULE_DIR;
@@ -87,6 +110,37 @@ static int module_exists(const char *module_dir, const char *name)
     char path[4096];
     int written = snprintf(path, sizeof path, "%s/libdmm-%s.so", module_dir, name);
     return written > 0 && (size_t)written < sizeof path && access(path, R_OK) == 0;
+}
+
+int runner_baseline_available(const char *name, const char *module_dir, char *note,
+                              size_t note_size)
+{
+    module_dir = runner_module_dir(module_dir);
+    if (module_exists(module_dir, name))
+        return 1;
+    const char *package = "its library";
+    for (size_t i = 0; i < RUNNER_BASELINE_COUNT; i++)
+        if (strcmp(name, runner_baseline_allocators[i]) == 0)
+            package = baseline_packages[i];
+    snprintf(note, note_size,
+             "baseline %s skipped: its module was not built (apt-get install %s, then "
+             "configure again)", name, package);
+    return 0;
+}
+
+void runner_reserve_static_tls(char **argv)
+{
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    if (tunables != NULL && strstr(tunables, "glibc.rtld.optional_static_tls") != NULL)
+        return; /* in force, or the user chose their own value */
+    char value[1024];
+    int written = tunables != NULL && tunables[0] != '\0'
+                      ? snprintf(value, sizeof value, "%s:%s", tunables, STATIC_TLS_TUNABLE)
+                      : snprintf(value, sizeof value, "%s", STATIC_TLS_TUNABLE);
+    if (written < 0 || (size_t)written >= sizeof value || setenv("GLIBC_TUNABLES", value, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    /* exec failed: go on without the surplus; only jemalloc will not load. */
 }
 
 int runner_check_allocator(const char *name, const char *module_dir, char *error,
@@ -102,11 +156,15 @@ int runner_check_allocator(const char *name, const char *module_dir, char *error
     if (name[0] != '\0' && module_exists(module_dir, name))
         return 0;
 
-    /* The names this build can load: the six, and a student's `mine`. */
-    char valid[256] = "";
+    /* The names this build can load: the teaching allocators, the
+     * baselines, and a student's `mine`. */
+    char valid[512] = "";
     size_t used = 0;
-    for (size_t i = 0; i <= RUNNER_BUILTIN_COUNT; i++) {
-        const char *known = i < RUNNER_BUILTIN_COUNT ? runner_builtin_allocators[i] : "mine";
+    for (size_t i = 0; i <= RUNNER_BUILTIN_COUNT + RUNNER_BASELINE_COUNT; i++) {
+        const char *known = i < RUNNER_BUILTIN_COUNT ? runner_builtin_allocators[i]
+                            : i < RUNNER_BUILTIN_COUNT + RUNNER_BASELINE_COUNT
+                                ? runner_baseline_allocators[i - RUNNER_BUILTIN_COUNT]
+                                : "mine";
         if (module_exists(module_dir, known) && used < sizeof valid)
             used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s",
                                      used > 0 ? " " : "", known);
@@ -150,8 +208,17 @@ static struct timespec time_left(const struct timespec *deadline)
 
 /* ---- the child ----------------------------------------------------------- */
 
+/* What a child does: each runs in a process of its own, so that a crash
+ * or hang ends only it, and so that every timing run starts fresh. */
+enum job {
+    JOB_CHECK,     /* the checking pass and everything it measures */
+    JOB_FOOTPRINT, /* a baseline's footprint, by its own statistics (timing.c) */
+    JOB_TIME,      /* one timing run (timing.c) */
+};
+
 static _Noreturn void run_child(const struct runner_plan *plan, const struct runner_pair *pair,
-                                struct handover *handover, const sigset_t *parent_mask)
+                                enum job job, struct handover *handover,
+                                const sigset_t *parent_mask)
 {
     setpgid(0, 0); /* also done by the parent: whichever runs first */
     for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
@@ -170,7 +237,19 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
     char error[sizeof handover->result.message];
     if (module_load(pair->allocator, plan->module_dir, &module, error, sizeof error) == 0) {
         snprintf(handover->name, sizeof handover->name, "%s", module.reported_name);
-        replay_pair(&module, pair->trace, &plan->options, &handover->result, &handover->progress);
+        handover->is_baseline = module.footprint_method != NULL;
+        int done = 0;
+        if (job == JOB_CHECK) {
+            replay_pair(&module, pair->trace, &plan->options, &handover->result,
+                        &handover->progress);
+        } else if (job == JOB_FOOTPRINT) {
+            done = replay_measure_footprint(&module, pair->trace, &handover->progress,
+                                            &handover->result);
+        } else {
+            done = replay_time_run(&module, pair->trace, &handover->progress, &handover->timing);
+        }
+        if (done != 0)
+            _exit(3); /* no memory or thread: the parent reports the exit */
     } else {
         handover->result.status = REPLAY_FAIL;
         handover->result.ops = pair->trace->op_count;
@@ -227,21 +306,24 @@ static int wait_until(pid_t child, const struct timespec *deadline, int *status)
  * pass publishes its progress only now and then, so there the op is where
  * the child was last seen, not necessarily where it stopped. */
 static void report_lost_child(struct runner_pair *pair, const struct runner_plan *plan,
-                              const struct handover *handover, int ended, int status)
+                              enum job job, const struct handover *handover, int ended,
+                              int status)
 {
     uint64_t op = handover->progress.op;
     uint32_t line = handover->progress.line;
     int timing = handover->progress.timing;
     const char *allocator = handover->name[0] != '\0' ? handover->name : pair->allocator;
+    static const char *const phases[] = {"the checking pass", "the footprint run",
+                                         "the timing pass"};
 
-    char what[160], when[96];
+    char what[160], when[128];
     if (op == 0)
-        snprintf(when, sizeof when, "before the first operation");
+        snprintf(when, sizeof when, "before the first operation of %s", phases[job]);
     else if (timing)
-        snprintf(when, sizeof when, "in the timing pass, last seen at op #%llu (line %lu)",
+        snprintf(when, sizeof when, "in %s, last seen at op #%llu (line %lu)", phases[job],
                  (unsigned long long)op, (unsigned long)line);
     else
-        snprintf(when, sizeof when, "in the checking pass");
+        snprintf(when, sizeof when, "in %s", phases[job]);
 
     enum replay_status lost = REPLAY_CRASH;
     if (!ended) {
@@ -256,6 +338,8 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
                      description != NULL ? description : "?");
         else
             snprintf(what, sizeof what, "crashed with signal %d", signal_number);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        snprintf(what, sizeof what, "the harness could not get memory or a thread");
     } else {
         /* The allocator called exit(), or the child returned without
          * finishing: no result to trust either way. */
@@ -271,17 +355,21 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     pair->result.last_line = line;
 }
 
-/* Runs one pair. Returns 0, or -1 with errno if no child could be run. */
-static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
-                    struct handover *handover, const sigset_t *parent_mask)
+/* Runs one job of a pair in a child. Returns 1 when the child finished and
+ * handed over its result, 0 when it was lost (pair->result then says how),
+ * -1 with errno if no child could be run. */
+static int run_job(const struct runner_plan *plan, struct runner_pair *pair, enum job job,
+                   struct handover *handover, const sigset_t *parent_mask)
 {
     memset(handover, 0, sizeof *handover);
+    if (job == JOB_FOOTPRINT)
+        handover->result = pair->result; /* the run adds its figures to the check's */
     fflush(NULL); /* else the child would inherit, and print again, our buffered output */
     pid_t child = fork();
     if (child < 0)
         return -1;
     if (child == 0)
-        run_child(plan, pair, handover, parent_mask);
+        run_child(plan, pair, job, handover, parent_mask);
     setpgid(child, child);
     running_child = (sig_atomic_t)child;
 
@@ -301,13 +389,56 @@ static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
         }
     }
     running_child = 0;
+    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && handover->finished)
+        return 1;
+    report_lost_child(pair, plan, job, handover, ended, status);
+    return 0;
+}
 
-    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && handover->finished) {
-        pair->result = handover->result;
-        pair->load_failed = handover->load_failed;
-    } else {
-        report_lost_child(pair, plan, handover, ended, status);
+/* Runs one pair: the checking pass; for a baseline, the footprint run; then
+ * --repeat timing runs, each in a fresh process (timing.c says why), whose
+ * medians are the pair's times. Returns 0, or -1 with errno if no child
+ * could be run. */
+static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
+                    struct handover *handover, const sigset_t *parent_mask)
+{
+    int done = run_job(plan, pair, JOB_CHECK, handover, parent_mask);
+    if (done <= 0)
+        return done;
+    pair->result = handover->result;
+    pair->load_failed = handover->load_failed;
+    if (pair->result.status != REPLAY_OK)
+        return 0;
+
+    if (handover->is_baseline) {
+        done = run_job(plan, pair, JOB_FOOTPRINT, handover, parent_mask);
+        if (done <= 0)
+            return done;
+        struct replay_result *r = &pair->result;
+        r->peak_footprint_bytes = handover->result.peak_footprint_bytes;
+        r->peak_heap_bytes = handover->result.peak_heap_bytes;
+        r->peak_mapped_bytes = handover->result.peak_mapped_bytes;
+        r->utilization = r->peak_footprint_bytes != 0
+                             ? (double)r->peak_live_bytes / (double)r->peak_footprint_bytes
+                             : 0.0;
+        /* Its chunks cannot be walked, and the checking pass's peak is not
+         * this run's: the split at the peak is not known. */
+        r->at_peak_payload = r->at_peak_overhead = r->at_peak_free = 0;
+        r->at_peak_unwalked = r->peak_footprint_bytes;
     }
+
+    unsigned repeat = plan->options.repeat;
+    if (repeat == 0)
+        return 0;
+    struct replay_timing runs[REPLAY_MAX_REPEAT];
+    for (unsigned k = 0; k < repeat && k < REPLAY_MAX_REPEAT; k++) {
+        done = run_job(plan, pair, JOB_TIME, handover, parent_mask);
+        if (done <= 0)
+            return done;
+        runs[k] = handover->timing;
+    }
+    replay_summarize_timing(runs, repeat < REPLAY_MAX_REPEAT ? repeat : REPLAY_MAX_REPEAT,
+                            &pair->result);
     return 0;
 }
 

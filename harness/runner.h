@@ -19,10 +19,33 @@
 
 #include <stddef.h>
 
-/* The built allocators, in the lecture's order: what `--allocator all`
- * means. */
+/* The built allocators, in the lecture's order (the six steps, then glibc's
+ * hybrid design and segregated metadata): what `--allocator all` means. */
 extern const char *const runner_builtin_allocators[];
-#define RUNNER_BUILTIN_COUNT 6
+#define RUNNER_BUILTIN_COUNT 8
+
+/* The production allocators the harness compares against (baselines/):
+ * what `--allocator baselines` means. Each is built only where its
+ * library is installed. */
+extern const char *const runner_baseline_allocators[];
+#define RUNNER_BASELINE_COUNT 4
+
+/* 1 when name is one of the baselines. */
+int runner_is_baseline(const char *name);
+
+/* 1 when the baseline's module was built; otherwise 0 with a one-line note
+ * saying which package to install. */
+int runner_baseline_available(const char *name, const char *module_dir, char *note,
+                              size_t note_size);
+
+/* jemalloc keeps its thread state in initial-exec TLS, which a library
+ * loaded with dlopen can only get from glibc's static TLS surplus (512
+ * bytes by default, jemalloc needs about 2.6 KiB). The surplus is set by
+ * the GLIBC_TUNABLES environment variable when the process starts, so a
+ * tool that will load baselines calls this first thing in main: it
+ * re-executes the program once with glibc.rtld.optional_static_tls=8192
+ * added, and returns when that is already in force (or cannot be done). */
+void runner_reserve_static_tls(char **argv);
 
 /* module_dir, or the build's modules/ folder (DMM_MODULE_DIR) when NULL. */
 const char *runner_module_dir(const char *module_dir);

@@ -11,7 +11,7 @@
  * names every kind of op); every link of index.html resolves inside the
  * report and none goes to the network; an earlier report's files are
  * removed and nothing else; a folder that is not a report is refused; and
- * the lecture's table, judged from this run, is the lecture's for the six
+ * the lecture's table, judged from this run, is the lecture's for the eight
  * allocators. The plots are not asserted here (gnuplot may be missing):
  * tests/check_plots.c tests them.
  *
@@ -43,9 +43,11 @@ extern char **environ;
 #define LINE_BYTES 8192
 #define PATH_BYTES 4096
 
-static const char *const lecture_allocators[] = {"minimal", "pad", "list", "dlist", "bins",
-                                                 "mmap"};
-#define LECTURE_ALLOCATORS 6
+/* The lecture's six steps, then its last two designs (glibc's hybrid and
+ * segregated metadata), in the lecture's order. */
+static const char *const lecture_allocators[] = {"minimal", "pad",  "list", "dlist",
+                                                 "bins",    "mmap", "gnu",  "segregated"};
+#define LECTURE_ALLOCATORS 8
 
 /* The run every test reads. */
 static char work[PATH_BYTES];   /* a temporary folder holding everything below */
@@ -268,7 +270,7 @@ START_TEST(test_results_has_every_pair_ok)
         }
     free_csv(results);
 
-    /* The lecture's six come first, in the lecture's order. */
+    /* The lecture's eight come first, in the lecture's order. */
     for (size_t a = 0; a < LECTURE_ALLOCATORS; a++)
         ck_assert_str_eq(names[a], lecture_allocators[a]);
     free(allocators_text);

@@ -366,14 +366,14 @@ START_TEST(test_all_in_one_run)
 }
 END_TEST
 
-/* The correct allocators, the six and bump, pass both traces, and the
+/* The correct allocators, the eight and bump, pass both traces, and the
  * figures that need no clock are the ones worked out by hand. */
 START_TEST(test_correct_allocators_pass)
 {
     struct run run = run_replay("-a", MODULE("bump") ",all", "--repeat", "1",
                                 in_scratch("tricky.trace"), in_scratch("small.rep"), NULL);
     ck_assert_msg(run.status == 0, "exit %d; stdout:\n%s", run.status, run.out);
-    ck_assert_uint_eq(run.rows, 14);
+    ck_assert_uint_eq(run.rows, 18);
     for (size_t i = 0; i < run.rows; i++) {
         assert_ok(&run, i);
         int tricky = i % 2 == 0;
@@ -397,6 +397,8 @@ START_TEST(test_correct_allocators_pass)
     ck_assert_str_eq(cell(&run, 0, "allocator"), MODULE("bump"));
     ck_assert_str_eq(cell(&run, 2, "allocator"), "minimal");
     ck_assert_str_eq(cell(&run, 12, "allocator"), "mmap");
+    ck_assert_str_eq(cell(&run, 14, "allocator"), "gnu");
+    ck_assert_str_eq(cell(&run, 16, "allocator"), "segregated");
     ck_assert_str_eq(cell(&run, 12, "brk_calls"), "0"); /* mmap never moves the break */
 }
 END_TEST

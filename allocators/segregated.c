@@ -1,0 +1,647 @@
+/*
+ * segregated.c — segregated metadata: size classes, one class per run of
+ * pages, no header on any chunk; free finds a chunk's class from its page
+ * number through a hash table kept apart from the payloads.
+ *
+ * The idea
+ *   Every request is rounded up to one of 40 size classes. The heap section
+ *   is cut into runs of whole pages, each serving one class, so a chunk's
+ *   size is a property of its page and no chunk needs a header or a footer.
+ *   malloc pops the head of its class's free list (LIFO, threaded through
+ *   the free chunks); when the list is empty it carves the next chunk off
+ *   the class's newest run, and when that run is used up it takes a new run
+ *   from the bottom of the pad. free looks the chunk's page up in the page
+ *   table and pushes the chunk onto its class's list. A request above
+ *   LARGEST_CLASS gets a mapping of its own, recorded in the same table
+ *   under its first page: no header there either. Nothing is split or
+ *   coalesced.
+ *
+ * The size classes (bytes), and the bound on internal fragmentation
+ *     16 32 48 64 80 96 112 128          16-byte steps up to 128: the alignment
+ *    160 192 224 256 | 320 ... 512 |     then 4 classes per power of two,
+ *    ... | 20480 24576 28672 32768       up to LARGEST_CLASS
+ *   A request of n bytes gets the smallest class c >= n (n = 0 gets 16):
+ *     n <= 128:  c - n <= 15 bytes, what 16-byte alignment costs anyway;
+ *     n  > 128:  c - n <  n / 4: a chunk is less than 25% larger than its
+ *                request (classes a quarter of 2^k apart in (2^k, 2^(k+1)]).
+ *   A mapped chunk wastes less than one page at its end.
+ *
+ * The memory (all of it counted in the footprint)
+ *   first_run                                               pad  heap_break()
+ *   |<-- run of class 64: 1 page -->|<-- run of class 640: 2 pages -->|    |
+ *   +-----+-----+-----+--  --+------+-------+-------+--   --+--------+----+
+ *   | A   | F   | A   |  ..  | A    | A     | F     |uncarved|leftover| pad|
+ *   +-----+-----+-----+--  --+------+-------+-------+--   --+--------+----+
+ *   An allocated chunk is all payload, its first byte the returned pointer;
+ *   a free chunk's first word links to the next free chunk of its class.
+ *
+ *   The page table is a mapping of its own (heap_map): it grows by doubling,
+ *   and in the heap section its old copies would be left between the runs.
+ *   Open addressing, linear probing, load at most 1/2; a 16-byte entry per
+ *   page of every run and per large chunk: page number (address / 4096) ->
+ *   class (or MAPPED), length of its run or mapping, position in its run.
+ *
+ * Pages that become entirely free stay in their class's runs until
+ * dmm_reset. This is simple segregated storage as the lecture draws it, and
+ * what the plots should show: a program that used many 64-byte chunks and
+ * moves on to 640-byte ones keeps the 64-byte runs, free, as fragmentation
+ * no coalescing can mend. (Giving runs back needs live counts and free lists
+ * per run, so that a run's chunks can leave their class in O(1): jemalloc.)
+ *
+ * Invariants (checked by dmm_check)
+ *   1. The page table holds exactly `table_used` entries, at most half its
+ *      slots, each reachable by probing from its home slot.
+ *   2. The runs tile [first_run, pad), each beginning where the one before
+ *      ends; first_run <= pad <= break, all on page boundaries.
+ *   3. Every page of every run has its entry, naming the run's class, its
+ *      length (run_bytes of the class) and the page's position in it; every
+ *      other entry is a mapping record.
+ *   4. Every mapping record is whole OS pages outside the heap section; the
+ *      records' bytes and the table's own add up to mapped_bytes.
+ *   5. A class's uncarved range is empty, or lies in a run of the class at
+ *      a chunk boundary and ends where that run's chunks end.
+ *   6. Every chunk on a class's free list is a carved chunk of a run of
+ *      that class, at a chunk boundary.
+ *   7. For each class: the chunks of its runs = chunks on its free list +
+ *      chunks allocated + chunks uncarved. (A chunk freed twice makes the
+ *      list a cycle, and the count overflows.)
+ *
+ * Cost
+ *   malloc: O(1): one free chunk examined (a pop), or none (a carve).
+ *   free:   O(1) expected: one table lookup; free_steps counts the slots it
+ *           probes (about 1 at load 1/2), the only search free does.
+ *   realloc: in place while the new size has the same class, a large chunk
+ *           through heap_remap; otherwise malloc, copy, free.
+ *
+ * What it deliberately does not do: coalesce, give runs back to the pad or
+ * the pad to the OS, lend a free chunk to another class, or cache per thread.
+ */
+#include "dmm.h"
+
+#include "common.h"
+#include "heap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define PAGE_BYTES ((size_t)4096) /* the table's page; an OS page is this or a multiple */
+#define PAGE_SHIFT 12             /* log2(PAGE_BYTES) */
+#define SMALL_STEP 16             /* bytes between the small classes: the alignment */
+#define SMALL_LIMIT 128           /* bytes: the last class of 16-byte steps */
+#define SMALL_CLASSES 8           /* SMALL_LIMIT / SMALL_STEP */
+#define CLASSES_PER_DOUBLING 4    /* above SMALL_LIMIT: a chunk < 1.25 x its request */
+#define LARGEST_CLASS 32768       /* bytes; larger requests get a mapping each */
+#define CLASS_COUNT 40            /* 8 small + 4 for each doubling from 256 to 32768 */
+#define MAPPED CLASS_COUNT        /* the class of a mapping record */
+#define RUN_MIN_CHUNKS 8          /* a run holds 8 chunks at least: leftover < 1/8 */
+#define MIN_GROW ((size_t)65536)  /* bytes the break moves at least: 16 pages per brk */
+#define TABLE_MIN_SLOTS 256       /* the first table: one 4 KiB page of entries */
+
+static const uint32_t class_bytes[CLASS_COUNT] = {
+    16,    32,    48,    64,    80,    96,    112,   128,   /* 16-byte steps */
+    160,   192,   224,   256,   320,   384,   448,   512,   /* 4 per power of two */
+    640,   768,   896,   1024,  1280,  1536,  1792,  2048,
+    2560,  3072,  3584,  4096,  5120,  6144,  7168,  8192,
+    10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768,
+};
+
+struct free_chunk {            /* a free chunk: only its first word is used */
+    struct free_chunk *next;   /* next free chunk of the same class, or NULL */
+};
+
+struct page_entry {            /* one slot of the page table */
+    uintptr_t page;            /* page number (address >> PAGE_SHIFT); 0: an empty slot */
+    uint16_t class_index;      /* the class of the page's run, or MAPPED */
+    uint16_t page_in_run;      /* the page's position in its run; 0 for a mapping */
+    uint32_t pages;            /* length of its run or mapping, in pages */
+};
+
+_Static_assert(sizeof(struct page_entry) == 16, "16-byte entries: 256 to a page");
+
+struct size_class {
+    struct free_chunk *free_list; /* the class's free chunks, last freed first */
+    char *carve;               /* next chunk never handed out, in the newest run */
+    char *carve_end;           /* end of that run's chunks; carve == carve_end: none left */
+    size_t live;               /* chunks allocated now (invariant 7) */
+};
+
+static struct segregated_heap {
+    struct size_class classes[CLASS_COUNT];
+    struct page_entry *table;  /* the page table's mapping; NULL until first needed */
+    size_t table_slots;        /* a power of two */
+    size_t table_used;         /* entries in the table */
+    char *first_run;           /* the first page boundary of the heap section */
+    char *pad;                 /* end of the last run; [pad, break) is the pad */
+    struct call_counts counts; /* calls and search steps, for dmm_stats */
+} heap;
+
+/* ---- classes, runs and pages ---------------------------------------------- */
+
+/* The class of a request of 0..LARGEST_CLASS bytes. Above SMALL_LIMIT the
+ * request lies in (2^k, 2^(k+1)], whose four classes are 2^k / 4 apart. */
+static inline size_t class_index(size_t request)
+{
+    if (request <= SMALL_LIMIT)
+        return request == 0 ? 0 : (request - 1) / SMALL_STEP;
+    unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)(request - 1));
+    size_t quarter = (size_t)1 << (k - 2);
+    size_t j = (request - 1 - ((size_t)1 << k)) / quarter;
+    return SMALL_CLASSES + (k - 7) * CLASSES_PER_DOUBLING + j; /* 2^7 = SMALL_LIMIT */
+}
+
+static inline size_t page_align_up(size_t bytes)
+{
+    return (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+}
+
+/* Whole pages holding RUN_MIN_CHUNKS chunks at least. */
+static inline size_t run_bytes(size_t index)
+{
+    return page_align_up(RUN_MIN_CHUNKS * (size_t)class_bytes[index]);
+}
+
+static inline size_t run_chunks(size_t index)
+{
+    return run_bytes(index) / class_bytes[index];
+}
+
+static inline uintptr_t page_of(const void *p)
+{
+    return (uintptr_t)p >> PAGE_SHIFT;
+}
+
+static inline char *page_address(uintptr_t page)
+{
+    return (char *)(page << PAGE_SHIFT);
+}
+
+/* The whole OS pages a mapping of n bytes occupies (what heap_map counts). */
+static inline size_t mapping_bytes(size_t n)
+{
+    size_t os_page = heap_page_size();
+    return (n + os_page - 1) / os_page * os_page;
+}
+
+/* ---- the page table -------------------------------------------------------- */
+
+/* Fibonacci hashing: the top bits of page * 2^64 / golden ratio spread
+ * consecutive page numbers (a heap's runs) evenly over the slots. */
+static inline size_t table_home(uintptr_t page, size_t slots)
+{
+    unsigned slot_bits = (unsigned)__builtin_ctzll((unsigned long long)slots);
+    return (size_t)(((uint64_t)page * 0x9E3779B97F4A7C15u) >> (64 - slot_bits));
+}
+
+/* The entry of a page, or NULL; each slot looked at adds 1 to *probes. */
+static inline struct page_entry *table_find(uintptr_t page, uint64_t *probes)
+{
+    if (heap.table == NULL)
+        return NULL;
+    size_t mask = heap.table_slots - 1;
+    for (size_t i = table_home(page, heap.table_slots);; i = (i + 1) & mask) {
+        ++*probes;
+        if (heap.table[i].page == page)
+            return &heap.table[i];
+        if (heap.table[i].page == 0)
+            return NULL;
+    }
+}
+
+static void table_put(struct page_entry *table, size_t slots, struct page_entry entry)
+{
+    size_t i = table_home(entry.page, slots);
+    while (table[i].page != 0)
+        i = (i + 1) & (slots - 1);
+    table[i] = entry;
+}
+
+/* After table_reserve has made room. */
+static void table_insert(struct page_entry entry)
+{
+    table_put(heap.table, heap.table_slots, entry);
+    heap.table_used++;
+}
+
+/* Empties the entry's slot, then moves later entries of its cluster back
+ * into the hole when their home slot allows, so that every entry stays
+ * reachable without tombstones (Knuth 6.4, Algorithm R). */
+static void table_remove(struct page_entry *entry)
+{
+    size_t mask = heap.table_slots - 1, hole = (size_t)(entry - heap.table);
+    for (size_t i = (hole + 1) & mask; heap.table[i].page != 0; i = (i + 1) & mask) {
+        size_t home = table_home(heap.table[i].page, heap.table_slots);
+        if (((i - home) & mask) >= ((i - hole) & mask)) { /* the hole is in [home, i) */
+            heap.table[hole] = heap.table[i];
+            hole = i;
+        }
+    }
+    heap.table[hole].page = 0;
+    heap.table_used--;
+}
+
+/* Room for `more` entries at load 1/2 at most: if needed, a table twice as
+ * large (or more) in a new mapping, the entries moved over, the old mapping
+ * given back. Returns 0, or -1 with errno ENOMEM and the table unchanged. */
+static int table_reserve(size_t more)
+{
+    size_t need = heap.table_used + more;
+    if (heap.table != NULL && 2 * need <= heap.table_slots)
+        return 0;
+    size_t slots = heap.table_slots ? 2 * heap.table_slots : TABLE_MIN_SLOTS;
+    while (2 * need > slots)
+        slots *= 2;
+    struct page_entry *table = heap_map(slots * sizeof *table); /* zero: all slots empty */
+    if (table == NULL)
+        return -1;
+    for (size_t i = 0; i < heap.table_slots; i++)
+        if (heap.table[i].page != 0)
+            table_put(table, slots, heap.table[i]);
+    if (heap.table != NULL)
+        heap_unmap(heap.table, heap.table_slots * sizeof *table);
+    heap.table = table;
+    heap.table_slots = slots;
+    return 0;
+}
+
+/* ---- runs, carved from the pad ---------------------------------------------- */
+
+/* Makes the pad hold `bytes` at least, moving the break by max(what is
+ * missing, MIN_GROW): one brk for many runs. The first time, the gap up to
+ * the next page boundary is grown too and never used (the system back end's
+ * break may lie anywhere). Returns 0, or -1 with errno ENOMEM. */
+static int pad_reserve(size_t bytes)
+{
+    if (heap.pad == NULL) {
+        char *start = heap_break();
+        size_t gap = page_align_up((uintptr_t)start) - (uintptr_t)start;
+        if (gap != 0 && heap_grow(gap) == NULL)
+            return -1;
+        heap.first_run = heap.pad = start + gap;
+    }
+    size_t have = (size_t)((char *)heap_break() - heap.pad);
+    if (have >= bytes)
+        return 0;
+    size_t grow = bytes - have > MIN_GROW ? page_align_up(bytes - have) : MIN_GROW;
+    return heap_grow(grow) == NULL ? -1 : 0;
+}
+
+/* A new run for the class: its pages enter the table, its first chunk is
+ * returned, the rest become the class's uncarved range. NULL with errno
+ * ENOMEM when the table or the heap cannot grow. */
+static void *carve_new_run(size_t index)
+{
+    size_t bytes = run_bytes(index), pages = bytes / PAGE_BYTES;
+    if (table_reserve(pages) != 0 || pad_reserve(bytes) != 0)
+        return NULL;
+    char *run = heap.pad;
+    heap.pad += bytes;
+    for (size_t i = 0; i < pages; i++)
+        table_insert((struct page_entry){.page = page_of(run) + i, .class_index = (uint16_t)index,
+                                         .page_in_run = (uint16_t)i, .pages = (uint32_t)pages});
+    struct size_class *class = &heap.classes[index];
+    class->carve = run + class_bytes[index];
+    class->carve_end = run + run_chunks(index) * class_bytes[index];
+    return run;
+}
+
+/* ---- large chunks: a mapping each, recorded in the table ------------------- */
+
+static void *malloc_mapped(size_t size)
+{
+    if (request_too_large(size))
+        return fail_enomem();
+    size_t bytes = mapping_bytes(size); /* size <= PTRDIFF_MAX: no wrap */
+    if (bytes / PAGE_BYTES > UINT32_MAX) /* an entry counts 2^32 pages at most: 16 TiB */
+        return fail_enomem();
+    if (table_reserve(1) != 0)
+        return NULL;
+    void *chunk = heap_map(bytes);
+    if (chunk == NULL)
+        return NULL;
+    table_insert((struct page_entry){.page = page_of(chunk), .class_index = MAPPED,
+                                     .pages = (uint32_t)(bytes / PAGE_BYTES)});
+    return chunk;
+}
+
+/* A mapped chunk that stays large is resized by the kernel (heap_remap),
+ * which may move it: its record moves with it. */
+static void *realloc_mapped(void *ptr, struct page_entry *entry, size_t size)
+{
+    size_t old_bytes = (size_t)entry->pages * PAGE_BYTES, bytes = mapping_bytes(size);
+    if (size <= LARGEST_CLASS || bytes / PAGE_BYTES > UINT32_MAX)
+        return realloc_by_copy(ptr, old_bytes, size);
+    if (bytes == old_bytes)
+        return ptr;
+    void *moved = heap_remap(ptr, old_bytes, bytes);
+    if (moved == NULL)
+        return NULL; /* errno ENOMEM; the old mapping and its record stand */
+    table_remove(entry); /* frees a slot: the insert needs no room */
+    table_insert((struct page_entry){.page = page_of(moved), .class_index = MAPPED,
+                                     .pages = (uint32_t)(bytes / PAGE_BYTES)});
+    return moved;
+}
+
+/* A pointer with no entry was never dmm's: say so without allocating, stop. */
+static void not_a_chunk(void)
+{
+    static const char message[] = "segregated: free or realloc of a pointer that is not a "
+                                  "chunk of this heap\n";
+    ssize_t written = write(STDERR_FILENO, message, sizeof message - 1);
+    (void)written; /* abort either way */
+    abort();
+}
+
+/* ---- the public interface ---------------------------------------------------- */
+
+void *dmm_malloc(size_t size)
+{
+    heap.counts.malloc_calls++;
+    if (size > LARGEST_CLASS)
+        return malloc_mapped(size);
+    size_t index = class_index(size); /* malloc(0) gets a unique 16-byte chunk */
+    struct size_class *class = &heap.classes[index];
+    void *chunk = class->free_list;
+    if (chunk != NULL) {
+        heap.counts.malloc_steps++; /* the one free chunk examined */
+        class->free_list = class->free_list->next;
+    } else if (class->carve != class->carve_end) {
+        chunk = class->carve;
+        class->carve += class_bytes[index];
+    } else if ((chunk = carve_new_run(index)) == NULL) {
+        return NULL;
+    }
+    class->live++;
+    return chunk;
+}
+
+/* The chunk's page names its class, and the chunk goes to the front of
+ * that class's list. A mapping goes back to the OS at once. */
+void dmm_free(void *ptr)
+{
+    if (ptr == NULL)
+        return;
+    heap.counts.free_calls++;
+    struct page_entry *entry = table_find(page_of(ptr), &heap.counts.free_steps);
+    if (entry == NULL)
+        not_a_chunk();
+    if (entry->class_index == MAPPED) {
+        int saved_errno = errno; /* munmap could set it; free must not */
+        size_t bytes = (size_t)entry->pages * PAGE_BYTES;
+        table_remove(entry);
+        heap_unmap(ptr, bytes);
+        errno = saved_errno;
+        return;
+    }
+    struct size_class *class = &heap.classes[entry->class_index];
+    struct free_chunk *chunk = ptr;
+    chunk->next = class->free_list;
+    class->free_list = chunk;
+    class->live--;
+}
+
+/* In place while the new size has the chunk's class, so that every live
+ * chunk keeps the 25% bound; otherwise malloc, copy, free. */
+void *dmm_realloc(void *ptr, size_t size)
+{
+    void *result;
+    if (realloc_special_case(ptr, size, &result))
+        return result;
+    uint64_t probes = 0; /* realloc's own lookup: not a free's search */
+    struct page_entry *entry = table_find(page_of(ptr), &probes);
+    if (entry == NULL)
+        not_a_chunk();
+    if (entry->class_index == MAPPED)
+        return realloc_mapped(ptr, entry, size);
+    if (size <= LARGEST_CLASS && class_index(size) == entry->class_index)
+        return ptr;
+    return realloc_by_copy(ptr, class_bytes[entry->class_index], size);
+}
+
+const char *dmm_name(void)
+{
+    return "segregated";
+}
+
+void dmm_stats(struct dmm_stats *stats)
+{
+    stats_report(stats, &heap.counts);
+}
+
+/* ---- the heap checker -------------------------------------------------------- */
+
+/* The entry of p's page when p lies in a run of the class; else NULL. */
+static const struct page_entry *run_entry(const void *p, size_t index)
+{
+    uint64_t probes = 0;
+    if ((uintptr_t)p < (uintptr_t)heap.first_run || (uintptr_t)p >= (uintptr_t)heap.pad)
+        return NULL;
+    const struct page_entry *entry = table_find(page_of(p), &probes);
+    return entry != NULL && entry->class_index == index ? entry : NULL;
+}
+
+static char *run_start(const struct page_entry *entry)
+{
+    return page_address(entry->page - entry->page_in_run);
+}
+
+/* Invariant 1 slot by slot, and the shape of each mapping record (4);
+ * counts the records and their bytes. */
+static const char *check_table(size_t *records, size_t *mapped)
+{
+    size_t used = 0, mask = heap.table_slots - 1;
+    if (2 * heap.table_used > heap.table_slots)
+        return check_failed(1, heap.table, "%zu entries in %zu slots: the load passes 1/2",
+                            heap.table_used, heap.table_slots);
+    for (size_t i = 0; i < heap.table_slots; i++) {
+        const struct page_entry *e = &heap.table[i];
+        if (e->page == 0)
+            continue;
+        used++;
+        for (size_t j = table_home(e->page, heap.table_slots); j != i; j = (j + 1) & mask)
+            if (heap.table[j].page == 0)
+                return check_failed(1, e, "page %#zx's entry lies past an empty slot from "
+                                    "its home slot", (size_t)e->page);
+        if (e->class_index != MAPPED)
+            continue;
+        uintptr_t start = (uintptr_t)page_address(e->page), bytes = (size_t)e->pages * PAGE_BYTES;
+        if (e->pages == 0 || start % heap_page_size() || bytes % heap_page_size()
+            || (start < (uintptr_t)heap_break() && start + bytes > (uintptr_t)heap_start()))
+            return check_failed(4, (void *)start, "a record of %zu pages: not whole OS pages "
+                                "outside the heap section", (size_t)e->pages);
+        ++*records;
+        *mapped += bytes;
+    }
+    if (used != heap.table_used)
+        return check_failed(1, heap.table, "%zu entries in the slots, %zu counted", used,
+                            heap.table_used);
+    return NULL;
+}
+
+/* Invariants 2 and 3: from run to run by the length its first page's entry
+ * gives; counts each class's runs. */
+static const char *check_runs(size_t runs[CLASS_COUNT], size_t *run_pages)
+{
+    char *end = heap_break();
+    if (heap.first_run > heap.pad || heap.pad > end || (uintptr_t)heap.first_run % PAGE_BYTES
+        || (uintptr_t)heap.pad % PAGE_BYTES || (uintptr_t)end % PAGE_BYTES)
+        return check_failed(2, heap.pad, "first run %p, pad %p, break %p: not page "
+                            "boundaries in order", (void *)heap.first_run, (void *)heap.pad,
+                            (void *)end);
+    for (char *run = heap.first_run; run != heap.pad;) {
+        uint64_t probes = 0;
+        const struct page_entry *first = table_find(page_of(run), &probes);
+        if (first == NULL || first->class_index >= CLASS_COUNT)
+            return check_failed(3, run, "a run's first page has no entry of a class");
+        size_t index = first->class_index, pages = run_bytes(index) / PAGE_BYTES;
+        if ((size_t)(heap.pad - run) < pages * PAGE_BYTES)
+            return check_failed(2, run, "a run of %zu pages passes the pad %p", pages,
+                                (void *)heap.pad);
+        for (size_t i = 0; i < pages; i++) {
+            const struct page_entry *e = table_find(page_of(run) + i, &probes);
+            if (e == NULL || e->class_index != index || e->page_in_run != i || e->pages != pages)
+                return check_failed(3, run + i * PAGE_BYTES, "page %zu of a %zu-page run of "
+                                    "class %u has no entry, or another", i, pages,
+                                    class_bytes[index]);
+        }
+        runs[index]++;
+        *run_pages += pages;
+        run += pages * PAGE_BYTES;
+    }
+    return NULL;
+}
+
+/* Invariants 5, 6 and 7 for one class. */
+static const char *check_class(size_t index, size_t runs)
+{
+    const struct size_class *class = &heap.classes[index];
+    size_t bytes = class_bytes[index], capacity = runs * run_chunks(index), uncarved = 0;
+    if (class->carve != class->carve_end) {
+        const struct page_entry *e = run_entry(class->carve, index);
+        if (e == NULL || (size_t)(class->carve - run_start(e)) % bytes
+            || class->carve_end != run_start(e) + run_chunks(index) * bytes)
+            return check_failed(5, class->carve, "class %zu's uncarved range, to %p, is not "
+                                "the end of one of its runs", bytes, (void *)class->carve_end);
+        uncarved = (size_t)(class->carve_end - class->carve) / bytes;
+    }
+    if (class->live + uncarved > capacity)
+        return check_failed(7, class->carve, "class %zu: %zu allocated and %zu uncarved in "
+                            "runs of %zu chunks", bytes, class->live, uncarved, capacity);
+    size_t listed = 0, expected = capacity - class->live - uncarved;
+    for (struct free_chunk *c = class->free_list; c != NULL; c = c->next) {
+        const struct page_entry *e = run_entry(c, index);
+        size_t offset = e ? (size_t)((char *)c - run_start(e)) : 0;
+        if (e == NULL || offset % bytes || offset / bytes >= run_chunks(index)
+            || ((char *)c >= class->carve && (char *)c < class->carve_end))
+            return check_failed(6, c, "on the free list of class %zu, but not a carved chunk "
+                                "of one of its runs", bytes);
+        if (++listed > expected)
+            return check_failed(7, c, "class %zu: more than %zu chunks on its free list (a "
+                                "cycle: a chunk listed twice)", bytes, expected);
+    }
+    if (listed != expected)
+        return check_failed(7, class->free_list, "class %zu: %zu chunks in its runs, but %zu "
+                            "free + %zu allocated + %zu uncarved", bytes, capacity, listed,
+                            class->live, uncarved);
+    return NULL;
+}
+
+static void visit_region(dmm_visit_fn *visit, void *arg, const void *start, size_t size,
+                         size_t header_bytes, int is_free)
+{
+    if (size != 0)
+        visit(&(struct dmm_chunk_info){.start = start, .size = size, .header_bytes = header_bytes,
+                                       .is_free = is_free}, arg);
+}
+
+/* One run's chunks in address order. A chunk is free when it is on its
+ * class's list, so each run scans that list (a cost paid only when there
+ * is a visitor); the uncarved range is one free region, and the leftover
+ * after the last chunk is overhead. */
+static void visit_run(dmm_visit_fn *visit, void *arg, char *run, size_t index)
+{
+    const struct size_class *class = &heap.classes[index];
+    size_t bytes = class_bytes[index], chunks = run_chunks(index);
+    uint64_t is_free[PAGE_BYTES / SMALL_STEP / 64] = {0}; /* a bit per chunk: 256 at most */
+    for (struct free_chunk *c = class->free_list; c != NULL; c = c->next)
+        if ((char *)c >= run && (char *)c < run + chunks * bytes) {
+            size_t i = (size_t)((char *)c - run) / bytes;
+            is_free[i / 64] |= (uint64_t)1 << (i % 64);
+        }
+    for (size_t i = 0; i < chunks; i++) {
+        char *chunk = run + i * bytes;
+        if (chunk == class->carve) {
+            visit_region(visit, arg, chunk, (size_t)(class->carve_end - chunk), 0, 1);
+            break;
+        }
+        visit_region(visit, arg, chunk, bytes, 0, (int)(is_free[i / 64] >> (i % 64) & 1));
+    }
+    size_t leftover = run_bytes(index) - chunks * bytes;
+    visit_region(visit, arg, run + chunks * bytes, leftover, leftover, 0);
+}
+
+/* The heap section in address order (a gap below the first run as
+ * overhead, the runs, the pad as free), each mapping as one allocated
+ * chunk, and the table as overhead: everything the footprint counts. */
+static void visit_all(dmm_visit_fn *visit, void *arg)
+{
+    if (heap.pad != NULL) {
+        size_t gap = (size_t)(heap.first_run - (char *)heap_start());
+        visit_region(visit, arg, heap_start(), gap, gap, 0);
+        uint64_t probes = 0;
+        for (char *run = heap.first_run; run != heap.pad;) {
+            size_t index = table_find(page_of(run), &probes)->class_index;
+            visit_run(visit, arg, run, index);
+            run += run_bytes(index);
+        }
+        visit_region(visit, arg, heap.pad, (size_t)((char *)heap_break() - heap.pad), 0, 1);
+    }
+    for (size_t i = 0; i < heap.table_slots; i++)
+        if (heap.table[i].page != 0 && heap.table[i].class_index == MAPPED)
+            visit_region(visit, arg, page_address(heap.table[i].page),
+                         (size_t)heap.table[i].pages * PAGE_BYTES, 0, 0);
+    size_t table_bytes = heap.table ? mapping_bytes(heap.table_slots * sizeof *heap.table) : 0;
+    visit_region(visit, arg, heap.table, table_bytes, table_bytes, 0);
+}
+
+/* O(table slots + run pages + free chunks), each lookup O(1) expected. */
+const char *dmm_check(dmm_visit_fn *visit, void *arg)
+{
+    size_t records = 0, mapped = 0, runs[CLASS_COUNT] = {0}, run_pages = 0;
+    const char *problem = heap.table ? check_table(&records, &mapped) : NULL;
+    if (problem == NULL && heap.pad != NULL)
+        problem = check_runs(runs, &run_pages);
+    if (problem == NULL && run_pages + records != heap.table_used)
+        problem = check_failed(3, heap.table, "%zu entries: %zu run pages and %zu mapping "
+                               "records", heap.table_used, run_pages, records);
+    struct dmm_stats section = {0};
+    heap_stats(&section);
+    mapped += heap.table ? mapping_bytes(heap.table_slots * sizeof *heap.table) : 0;
+    if (problem == NULL && mapped != section.mapped_bytes)
+        problem = check_failed(4, heap.table, "the records and the table add up to %zu bytes, "
+                               "but %zu are mapped", mapped, section.mapped_bytes);
+    for (size_t index = 0; problem == NULL && index < CLASS_COUNT; index++)
+        problem = check_class(index, runs[index]);
+    if (problem == NULL && visit != NULL)
+        visit_all(visit, arg);
+    return problem;
+}
+
+/* Unmaps each large chunk whose record lies outside the heap section (after
+ * a corruption, leaking a mapping beats unmapping pages that are not ours),
+ * then the table; then resets the heap section and every counter. */
+void dmm_reset(void)
+{
+    for (size_t i = 0; i < heap.table_slots; i++) {
+        const struct page_entry *e = &heap.table[i];
+        uintptr_t start = (uintptr_t)page_address(e->page), bytes = (size_t)e->pages * PAGE_BYTES;
+        if (e->page != 0 && e->class_index == MAPPED
+            && (start >= (uintptr_t)heap_break() || start + bytes <= (uintptr_t)heap_start()))
+            heap_unmap((void *)start, bytes);
+    }
+    if (heap.table != NULL)
+        heap_unmap(heap.table, heap.table_slots * sizeof *heap.table);
+    heap_reset();
+    heap = (struct segregated_heap){0};
+}
