@@ -39,7 +39,10 @@
  * trace's IDs), start the chunk's offset in bytes from the lowest chunk
  * address walked in the whole pass (so every allocator's map starts at 0:
  * the rows wait in a temporary file until that address is known). A step
- * whose walk visits no chunk has no row.
+ * whose walk visits no chunk has no row. For an allocator whose heap section
+ * holds chunks, only the chunks inside the section are kept: metadata it
+ * keeps in a mapping far away (segregated's page table) would stretch the
+ * map's address axis over terabytes of nothing.
  *
  * The harness's own memory (slots, trees) comes from the C library's
  * malloc, never from the allocator under test.
@@ -307,12 +310,26 @@ struct walk_sink {
     uint64_t step;
 };
 
+/* 1 when the allocator's heap section is in use and the chunk lies
+ * outside it (see --heap-map-dir above). */
+static int outside_the_heap(const struct check_state *s, const struct dmm_chunk_info *chunk)
+{
+    const struct allocator_module *m = s->module;
+    if (m->heap_start == NULL || m->heap_break == NULL)
+        return 0;
+    uintptr_t start = (uintptr_t)m->heap_start(), end = (uintptr_t)m->heap_break();
+    uintptr_t at = (uintptr_t)chunk->start;
+    return start < end && (at < start || at >= end);
+}
+
 static void visit_chunk(const struct dmm_chunk_info *chunk, void *arg)
 {
     struct walk_sink *sink = arg;
     struct check_state *s = sink->s;
     if (s->options->heap_map)
         draw_chunk(chunk, &sink->row);
+    if (s->map_records != NULL && outside_the_heap(s, chunk))
+        return;
     if (s->map_records != NULL) {
         struct map_record record = {sink->step, (uintptr_t)chunk->start, chunk->size,
                                     chunk->header_bytes, chunk->footer_bytes, chunk->is_free != 0};

@@ -134,8 +134,6 @@ int compare_has_heap(const struct compare *c, size_t allocator);
 /* machine.txt; its text also goes to *text (malloc'd) for index.html. */
 int compare_write_machine(struct compare *c, char **text);
 
-/* A CSV field, quoted as RFC 4180 says when it needs to be. */
-void compare_csv_text(FILE *out, const char *text);
 
 /* "[3/7] what" on stderr: rewritten in place on a terminal, one line each
  * otherwise; compare_progress_done clears it before other output. */

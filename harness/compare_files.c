@@ -231,21 +231,6 @@ int compare_copy(struct compare *c, const char *from, const char *relative)
 
 /* ---- the CSV files --------------------------------------------------------------- */
 
-void compare_csv_text(FILE *out, const char *text)
-{
-    if (strpbrk(text, ",\"\r\n") == NULL) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static const struct runner_pair *pair_of(const struct compare *c, size_t allocator, size_t trace)
 {
     return &c->pairs[allocator * c->trace_count + trace];
@@ -265,11 +250,11 @@ static int write_wide(struct compare *c, const char *relative, int utilization)
     fputs("trace", out);
     for (size_t a = 0; a < c->allocator_count; a++) {
         fputc(',', out);
-        compare_csv_text(out, c->names[a]);
+        report_csv_text(out, c->names[a]);
     }
     fputc('\n', out);
     for (size_t t = 0; t < c->trace_count; t++) {
-        compare_csv_text(out, c->traces[t].name);
+        report_csv_text(out, c->traces[t].name);
         for (size_t a = 0; a < c->allocator_count; a++) {
             const struct replay_result *r = &pair_of(c, a, t)->result;
             fputc(',', out);
@@ -283,7 +268,8 @@ static int write_wide(struct compare *c, const char *relative, int utilization)
     return compare_close(c, out, relative);
 }
 
-/* allocator,brk_calls,mmap_calls,munmap_calls over the bundled traces. */
+/* allocator,brk_calls,mmap_calls,munmap_calls over the bundled traces;
+ * the baselines are left out: their system calls are not counted. */
 static int write_syscalls(struct compare *c)
 {
     FILE *out = compare_create(c, "syscalls.csv");
@@ -292,12 +278,16 @@ static int write_syscalls(struct compare *c)
     fputs("allocator,brk_calls,mmap_calls,munmap_calls\n", out);
     for (size_t a = 0; a < c->allocator_count; a++) {
         unsigned long long brk = 0, mmap = 0, munmap = 0;
+        int baseline = 0;
         for (size_t t = 0; t < c->bundled_count; t++) {
             const struct replay_result *r = &pair_of(c, a, t)->result;
+            baseline |= r->is_baseline;
             if (r->status == REPLAY_OK)
                 brk += r->brk_calls, mmap += r->mmap_calls, munmap += r->munmap_calls;
         }
-        compare_csv_text(out, c->names[a]);
+        if (baseline)
+            continue;
+        report_csv_text(out, c->names[a]);
         fprintf(out, ",%llu,%llu,%llu\n", brk, mmap, munmap);
     }
     return compare_close(c, out, "syscalls.csv");
@@ -315,9 +305,9 @@ static int write_footprint(struct compare *c)
             const struct replay_result *r = &pair_of(c, a, t)->result;
             if (r->status != REPLAY_OK)
                 continue;
-            compare_csv_text(out, c->names[a]);
+            report_csv_text(out, c->names[a]);
             fputc(',', out);
-            compare_csv_text(out, c->traces[t].name);
+            report_csv_text(out, c->traces[t].name);
             fprintf(out, ",%zu,%zu\n", r->peak_live_bytes, r->peak_footprint_bytes);
         }
     return compare_close(c, out, "footprint.csv");
@@ -362,14 +352,14 @@ int compare_write_scaling(struct compare *c)
     for (size_t i = 0; i < c->point_count; i++) {
         const struct compare_point *point = &c->points[i];
         const struct replay_result *r = &point->pair.result;
-        compare_csv_text(out, point->pair.allocator);
+        report_csv_text(out, point->pair.allocator);
         fprintf(out, ",%s,%u,%llu,", point->series, point->live_blocks,
                 (unsigned long long)r->ops);
         if (timed(c, r))
             fprintf(out, "%.3f,%.3f,%.3f", r->ns_per_op, r->malloc_ns, r->free_ns);
         else
             fputs(",,", out);
-        if (r->status == REPLAY_OK)
+        if (r->status == REPLAY_OK && !r->is_baseline) /* a baseline's steps are not counted */
             fprintf(out, ",%.4f,%.4f\n", r->steps_per_malloc, r->steps_per_free);
         else
             fputs(",,\n", out);
@@ -415,7 +405,7 @@ int compare_write_slopes(struct compare *c)
                     y[n++] = values[m];
                 }
                 double slope = lecture_slope(x, y, n);
-                compare_csv_text(out, c->names[a]);
+                report_csv_text(out, c->names[a]);
                 fprintf(out, ",%s,%s,", compare_series[s], metrics[m]);
                 if (isfinite(slope))
                     fprintf(out, "%.4f", slope);

@@ -272,7 +272,11 @@ static void metrics_section(FILE *out, const struct compare *c)
     link_to(out, c, "scaling.csv", "scaling.csv");
     fputs(" and ", out);
     link_to(out, c, "scaling-slopes.csv", "scaling-slopes.csv");
-    fputs(". A pair that did not pass is red, with its message.</p>\n"
+    fputs(". A pair that did not pass is red, with its message. Baselines (production "
+          "allocators) are marked; their system calls and search steps are not counted "
+          "(shown as &ndash;) and their footprint comes from their own statistics: see ", out);
+    link_to(out, c, "docs/harness.md", "the harness's docs");
+    fputs(".</p>\n"
           "<table><tr><th>allocator</th><th>trace</th><th>status</th><th>ops</th>"
           "<th>ns/op</th><th>util %</th><th>peak footprint (KiB)</th><th>brk</th>"
           "<th>mmap</th><th>munmap</th><th>steps/malloc</th><th>steps/free</th></tr>\n", out);
@@ -280,8 +284,12 @@ static void metrics_section(FILE *out, const struct compare *c)
         const struct runner_pair *pair = &c->pairs[i];
         const struct replay_result *r = &pair->result;
         int ok = r->status == REPLAY_OK;
+        int baseline = r->is_baseline;
+        int counted = ok && !baseline; /* system calls and steps */
         fprintf(out, "<tr%s><td>", ok ? "" : " class=\"bad\"");
         text(out, pair->allocator);
+        if (baseline)
+            fputs(" <em>(baseline)</em>", out);
         fputs("</td><td>", out);
         text(out, pair->trace->name);
         fprintf(out, "</td><td>%s</td><td class=\"n\">%llu</td>", report_status_name(r->status),
@@ -289,11 +297,11 @@ static void metrics_section(FILE *out, const struct compare *c)
         number_cell(out, ok && c->repeat > 0 && r->ops > 0, "%.1f", r->ns_per_op);
         number_cell(out, ok, "%.1f", 100.0 * r->utilization);
         number_cell(out, ok, "%.1f", (double)r->peak_footprint_bytes / 1024.0);
-        number_cell(out, ok, "%.0f", (double)r->brk_calls);
-        number_cell(out, ok, "%.0f", (double)r->mmap_calls);
-        number_cell(out, ok, "%.0f", (double)r->munmap_calls);
-        number_cell(out, ok, "%.2f", r->steps_per_malloc);
-        number_cell(out, ok, "%.2f", r->steps_per_free);
+        number_cell(out, counted, "%.0f", (double)r->brk_calls);
+        number_cell(out, counted, "%.0f", (double)r->mmap_calls);
+        number_cell(out, counted, "%.0f", (double)r->munmap_calls);
+        number_cell(out, counted, "%.2f", r->steps_per_malloc);
+        number_cell(out, counted, "%.2f", r->steps_per_free);
         fputs("</tr>\n", out);
         if (!ok) {
             fputs("<tr class=\"bad\"><td></td><td class=\"message\" colspan=\"11\">", out);

@@ -20,6 +20,7 @@
  * rows and, in lecture_matches, to find the lecture's row to compare with.
  */
 #include "lecture_table.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -570,21 +571,10 @@ int lecture_matches(const char *allocator, const struct lecture_row *row)
 
 /* ---- the writers ---------------------------------------------------------------- */
 
-/* RFC 4180: a field with a comma, a quote or a line end goes in quotes,
- * its quotes doubled. */
+/* One field (report.h quotes it), then the separator. */
 static void csv_field(FILE *out, const char *text, char after)
 {
-    if (strpbrk(text, ",\"\r\n") == NULL) {
-        fputs(text, out);
-    } else {
-        fputc('"', out);
-        for (const char *p = text; *p != '\0'; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    }
+    report_csv_text(out, text);
     fputc(after, out);
 }
 

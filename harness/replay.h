@@ -91,6 +91,8 @@ struct replay_result {
     size_t at_peak_free;        /* free chunks inside the heap (and the pad) */
     size_t at_peak_unwalked;    /* bytes the checker's walk did not account for */
     int ownership_checked;      /* 1 when blocks were checked to lie in the allocator's memory */
+    int is_baseline;            /* a production allocator: its footprint is its own statistics',
+                                   its system calls, steps and at-peak split are not counted */
 
     /* System calls and search work, from dmm_stats after the checking pass. */
     uint64_t brk_calls, mmap_calls, munmap_calls;

@@ -65,6 +65,8 @@ static void table_cells(const struct runner_pair *pair, int timed,
     if (isfinite(r->utilization))
         snprintf(cells[6], CELL_BYTES, "%.1f", 100.0 * r->utilization);
     snprintf(cells[7], CELL_BYTES, "%.1f", (double)r->peak_footprint_bytes / 1024.0);
+    if (r->is_baseline)
+        return; /* not counted: the columns stay "-" */
     snprintf(cells[8], CELL_BYTES, "%llu", (unsigned long long)r->brk_calls);
     snprintf(cells[9], CELL_BYTES, "%llu", (unsigned long long)r->mmap_calls);
     snprintf(cells[10], CELL_BYTES, "%llu", (unsigned long long)r->munmap_calls);
@@ -135,6 +137,7 @@ enum column_kind {
 enum column_role {
     ALWAYS,   /* every pair */
     MEASURED, /* ok pairs only */
+    COUNTED,  /* ok pairs whose allocator's calls are counted (not a baseline's) */
     TIMED,    /* ok pairs with timing passes */
 };
 
@@ -165,16 +168,16 @@ static const struct column columns[] = {
     {"peak_heap_bytes", COLUMN_SIZE, MEASURED, FIELD(peak_heap_bytes), 0},
     {"peak_mapped_bytes", COLUMN_SIZE, MEASURED, FIELD(peak_mapped_bytes), 0},
     {"utilization", COLUMN_REAL, MEASURED, FIELD(utilization), 4},
-    {"at_peak_payload", COLUMN_SIZE, MEASURED, FIELD(at_peak_payload), 0},
-    {"at_peak_overhead", COLUMN_SIZE, MEASURED, FIELD(at_peak_overhead), 0},
-    {"at_peak_free", COLUMN_SIZE, MEASURED, FIELD(at_peak_free), 0},
-    {"brk_calls", COLUMN_U64, MEASURED, FIELD(brk_calls), 0},
-    {"mmap_calls", COLUMN_U64, MEASURED, FIELD(mmap_calls), 0},
-    {"munmap_calls", COLUMN_U64, MEASURED, FIELD(munmap_calls), 0},
-    {"steps_per_malloc", COLUMN_REAL, MEASURED, FIELD(steps_per_malloc), 4},
-    {"steps_per_free", COLUMN_REAL, MEASURED, FIELD(steps_per_free), 4},
-    {"max_steps_malloc", COLUMN_U64, MEASURED, FIELD(max_steps_malloc), 0},
-    {"max_steps_free", COLUMN_U64, MEASURED, FIELD(max_steps_free), 0},
+    {"at_peak_payload", COLUMN_SIZE, COUNTED, FIELD(at_peak_payload), 0},
+    {"at_peak_overhead", COLUMN_SIZE, COUNTED, FIELD(at_peak_overhead), 0},
+    {"at_peak_free", COLUMN_SIZE, COUNTED, FIELD(at_peak_free), 0},
+    {"brk_calls", COLUMN_U64, COUNTED, FIELD(brk_calls), 0},
+    {"mmap_calls", COLUMN_U64, COUNTED, FIELD(mmap_calls), 0},
+    {"munmap_calls", COLUMN_U64, COUNTED, FIELD(munmap_calls), 0},
+    {"steps_per_malloc", COLUMN_REAL, COUNTED, FIELD(steps_per_malloc), 4},
+    {"steps_per_free", COLUMN_REAL, COUNTED, FIELD(steps_per_free), 4},
+    {"max_steps_malloc", COLUMN_U64, COUNTED, FIELD(max_steps_malloc), 0},
+    {"max_steps_free", COLUMN_U64, COUNTED, FIELD(max_steps_free), 0},
     {"minor_faults", COLUMN_U64, TIMED, FIELD(minor_faults), 0},
     {"message", COLUMN_MESSAGE, ALWAYS, 0, 0},
 };
@@ -208,6 +211,8 @@ static int column_number(const struct column *column, const struct runner_pair *
         return 0;
     if (column->role == TIMED && (!timed || r->ops == 0)) /* no op, no time per op */
         return 0;
+    if (column->role == COUNTED && r->is_baseline)
+        return 0;
     const char *field = (const char *)r + column->offset;
     if (column->kind == COLUMN_U64) {
         uint64_t value;
@@ -229,9 +234,7 @@ static int column_number(const struct column *column, const struct runner_pair *
 
 /* ---- CSV ---------------------------------------------------------------------- */
 
-/* RFC 4180: a field with a comma, a quote or a line end goes in quotes,
- * its quotes doubled. */
-static void csv_text(FILE *out, const char *text)
+void report_csv_text(FILE *out, const char *text)
 {
     if (strpbrk(text, ",\"\r\n") == NULL) {
         fputs(text, out);
@@ -255,7 +258,7 @@ int report_csv(FILE *out, const struct runner_pair *pairs, size_t count, int tim
             const char *text = column_text(&columns[c], &pairs[i]);
             char number[64];
             if (text != NULL)
-                csv_text(out, text);
+                report_csv_text(out, text);
             else if (column_number(&columns[c], &pairs[i], timed, number, sizeof number))
                 fputs(number, out);
             fputc(c + 1 < COLUMN_COUNT ? ',' : '\n', out);

@@ -37,4 +37,8 @@ int report_json(FILE *out, const struct runner_pair *pairs, size_t count, int ti
  * -1 with "PATH: reason" in error. */
 int report_make_dir(const char *path, char *error, size_t error_size);
 
+/* One CSV field, RFC 4180: a field with a comma, a quote or a line end goes
+ * in quotes, its quotes doubled. Every CSV file of the harness uses it. */
+void report_csv_text(FILE *out, const char *text);
+
 #endif /* DMM_REPORT_H */

@@ -411,6 +411,7 @@ static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
         return 0;
 
     if (handover->is_baseline) {
+        pair->result.is_baseline = 1;
         done = run_job(plan, pair, JOB_FOOTPRINT, handover, parent_mask);
         if (done <= 0)
             return done;

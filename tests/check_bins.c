@@ -51,18 +51,6 @@ static void *payload_after(void *p, size_t bytes)
     return (char *)p + bytes;
 }
 
-/* The checker must name exactly this invariant; the heap is reset after. */
-static void assert_broken(int invariant)
-{
-    char expected[32];
-    snprintf(expected, sizeof expected, "invariant %d broken", invariant);
-    const char *problem = dmm_check(NULL, NULL);
-    ck_assert_msg(problem != NULL && strstr(problem, expected) != NULL,
-                  "expected \"%s\", the checker said: %s", expected,
-                  problem != NULL ? problem : "all invariants hold");
-    dmm_reset();
-}
-
 static void setup(void)
 {
     dmm_reset();
@@ -160,23 +148,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("lecture/bins");
-    struct {
-        const char *name;
-        const TTest *tests[5];
-    } cases[] = {
+    const struct test_group groups[] = {
         {"malloc", {test_exact_bin_takes_one_step, test_large_request_skips_the_small_free_chunks,
                     test_split_remainder_goes_to_its_own_bin, test_last_bin_is_first_fit}},
         {"checker", {test_check_invariant7_chunk_in_the_wrong_bin}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, NULL);
-        tcase_set_timeout(tc, 60);
-        size_t slots = sizeof cases[i].tests / sizeof cases[i].tests[0];
-        for (size_t t = 0; t < slots && cases[i].tests[t] != NULL; t++)
-            tcase_add_test(tc, cases[i].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return run_suite(suite);
+    return run_test_groups("lecture/bins", groups, sizeof groups / sizeof groups[0], setup);
 }

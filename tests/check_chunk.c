@@ -75,18 +75,6 @@ static uint64_t free_steps_of(void *p)
     return after.free_steps - before.free_steps;
 }
 
-/* The checker must name exactly this invariant; the heap is reset after. */
-static void assert_broken(int invariant)
-{
-    char expected[32];
-    snprintf(expected, sizeof expected, "invariant %d broken", invariant);
-    const char *problem = dmm_check(NULL, NULL);
-    ck_assert_msg(problem != NULL && strstr(problem, expected) != NULL,
-                  "expected \"%s\", the checker said: %s", expected,
-                  problem != NULL ? problem : "all invariants hold");
-    dmm_reset();
-}
-
 static void setup(void)
 {
     dmm_reset();
@@ -354,11 +342,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("chunk");
-    struct {
-        const char *name;
-        const TTest *tests[8];
-    } cases[] = {
+    const struct test_group groups[] = {
         {"growth", {test_demo_ends_with_one_free_chunk, test_growth_merges_with_a_free_last_chunk}},
         {"malloc", {test_freed_chunk_is_reused, test_no_split_below_the_minimum_chunk}},
         {"free", {test_coalesce_case1_both_neighbours_allocated, test_coalesce_case2_next_free,
@@ -377,14 +361,5 @@ int main(void)
                      test_check_invariant5_next_link_leaves_the_heap,
                      test_check_invariant6_adjacent_free_chunks}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, NULL);
-        tcase_set_timeout(tc, 60);
-        size_t slots = sizeof cases[i].tests / sizeof cases[i].tests[0];
-        for (size_t t = 0; t < slots && cases[i].tests[t] != NULL; t++)
-            tcase_add_test(tc, cases[i].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return run_suite(suite);
+    return run_test_groups("chunk", groups, sizeof groups / sizeof groups[0], setup);
 }

@@ -379,11 +379,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("contract");
-    struct {
-        const char *name;
-        const TTest *tests[8];
-    } cases[] = {
+    const struct test_group groups[] = {
         {"alignment", {test_every_payload_is_aligned_and_owned}},
         {"zero", {test_malloc_zero_returns_unique_freeable_pointers}},
         {"free", {test_free_null_does_nothing, test_free_never_changes_errno}},
@@ -399,13 +395,5 @@ int main(void)
          {test_name_is_set, test_stats_add_up, test_checker_visits_only_owned_memory,
           test_reset_returns_everything_and_zeroes_counters}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, NULL);
-        tcase_set_timeout(tc, 60);
-        for (size_t t = 0; t < 8 && cases[i].tests[t] != NULL; t++)
-            tcase_add_test(tc, cases[i].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return run_suite(suite);
+    return run_test_groups("contract", groups, sizeof groups / sizeof groups[0], setup);
 }

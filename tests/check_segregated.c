@@ -42,24 +42,6 @@ static struct dmm_stats stats_now(void)
     return stats;
 }
 
-/* The checker must name exactly this invariant. */
-static void assert_checker_says(int invariant)
-{
-    char expected[32];
-    snprintf(expected, sizeof expected, "invariant %d broken", invariant);
-    const char *problem = dmm_check(NULL, NULL);
-    ck_assert_msg(problem != NULL && strstr(problem, expected) != NULL,
-                  "expected \"%s\", the checker said: %s", expected,
-                  problem != NULL ? problem : "all invariants hold");
-}
-
-/* ... and the heap is reset after. */
-static void assert_broken(int invariant)
-{
-    assert_checker_says(invariant);
-    dmm_reset();
-}
-
 static void setup(void)
 {
     dmm_reset();
@@ -446,11 +428,7 @@ END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("lecture/segregated");
-    struct {
-        const char *name;
-        const TTest *tests[8];
-    } cases[] = {
+    const struct test_group groups[] = {
         {"classes", {test_classes_and_the_fragmentation_bound,
                      test_no_header_chunks_are_class_bytes_apart}},
         {"malloc-free", {test_free_pushes_and_malloc_pops_lifo,
@@ -468,14 +446,5 @@ int main(void)
                      test_check_invariant6_free_link_inside_a_chunk,
                      test_check_invariant7_double_free_and_lost_chunk}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, NULL);
-        tcase_set_timeout(tc, 60);
-        size_t slots = sizeof cases[i].tests / sizeof cases[i].tests[0];
-        for (size_t t = 0; t < slots && cases[i].tests[t] != NULL; t++)
-            tcase_add_test(tc, cases[i].tests[t]);
-        suite_add_tcase(suite, tc);
-    }
-    return run_suite(suite);
+    return run_test_groups("lecture/segregated", groups, sizeof groups / sizeof groups[0], setup);
 }

@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,7 +181,40 @@ uint64_t free_steps_with_free_list_of(size_t free_chunks)
     return after.free_steps - before.free_steps;
 }
 
+/* ---- deliberate corruption ---------------------------------------------- */
+
+void assert_checker_says(int invariant)
+{
+    char expected[32];
+    snprintf(expected, sizeof expected, "invariant %d broken", invariant);
+    const char *problem = dmm_check(NULL, NULL);
+    ck_assert_msg(problem != NULL && strstr(problem, expected) != NULL,
+                  "expected \"%s\", the checker said: %s", expected,
+                  problem != NULL ? problem : "all invariants hold");
+}
+
+void assert_broken(int invariant)
+{
+    assert_checker_says(invariant);
+    dmm_reset();
+}
+
 /* ---- running a suite ---------------------------------------------------- */
+
+int run_test_groups(const char *suite_name, const struct test_group *groups, size_t count,
+                    void (*setup)(void))
+{
+    Suite *suite = suite_create(suite_name);
+    for (size_t i = 0; i < count; i++) {
+        TCase *tc = tcase_create(groups[i].name);
+        tcase_add_checked_fixture(tc, setup, NULL);
+        tcase_set_timeout(tc, 60);
+        for (size_t t = 0; t < TEST_GROUP_MAX && groups[i].tests[t] != NULL; t++)
+            tcase_add_test(tc, groups[i].tests[t]);
+        suite_add_tcase(suite, tc);
+    }
+    return run_suite(suite);
+}
 
 int run_suite(Suite *suite)
 {

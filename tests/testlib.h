@@ -70,9 +70,28 @@ int ownership_contains(const void *p, size_t n);
  * free_steps before and after). Starts from dmm_reset(). */
 uint64_t free_steps_with_free_list_of(size_t free_chunks);
 
+/* ---- deliberate corruption ---------------------------------------------- */
+
+/* Asserts that the heap checker reports "invariant N broken": the end of a
+ * test that corrupts the heap on purpose. assert_broken also resets the
+ * allocator; assert_checker_says leaves the heap as it is (for a test that
+ * must repair it before dmm_reset can give its memory back). */
+void assert_checker_says(int invariant);
+void assert_broken(int invariant);
+
 /* ---- running a suite ---------------------------------------------------- */
 
 /* Runs the suite, prints Check's summary, and returns the exit status. */
 int run_suite(Suite *suite);
+
+/* A suite as a table: each group becomes a TCase of its tests (a NULL ends
+ * a shorter list), each test run after setup, with a 60-second timeout. */
+#define TEST_GROUP_MAX 24
+struct test_group {
+    const char *name;
+    const TTest *tests[TEST_GROUP_MAX];
+};
+int run_test_groups(const char *suite_name, const struct test_group *groups, size_t count,
+                    void (*setup)(void));
 
 #endif /* DMM_TESTLIB_H */
