@@ -259,9 +259,15 @@ static int run_bundled(struct compare *c)
         compare_progress(c, 2, "bundled traces: %s (%zu of %zu allocators)", c->names[a],
                          a + 1, c->allocator_count);
         struct runner_pair *pairs = &c->pairs[a * c->trace_count];
-        if (run_pairs(c, a, c->traces, c->trace_count, &options, pairs) != 0)
+        /* A baseline's series would come from its checking pass, where its
+         * statistics are not this run's measure (docs/harness.md): none. */
+        int baseline = runner_is_baseline(c->asked[a]);
+        struct replay_options these = options;
+        if (baseline)
+            these.series_dir = NULL;
+        if (run_pairs(c, a, c->traces, c->trace_count, &these, pairs) != 0)
             return -1;
-        for (size_t t = 0; t < c->trace_count; t++) {
+        for (size_t t = 0; t < c->trace_count && !baseline; t++) {
             char relative[COMPARE_PATH_BYTES];
             snprintf(relative, sizeof relative, "series/%s--%s.csv", c->names[a],
                      c->traces[t].name);

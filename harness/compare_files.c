@@ -397,8 +397,9 @@ int compare_write_slopes(struct compare *c)
                     const struct replay_result *r = &p->pair.result;
                     if (strcmp(p->pair.allocator, c->names[a]) != 0 ||
                         strcmp(p->series, compare_series[s]) != 0 || r->status != REPLAY_OK ||
-                        (m >= 2 && c->repeat == 0) || n == COMPARE_LIVE_COUNTS)
-                        continue;
+                        (m >= 2 && c->repeat == 0) || (m < 2 && r->is_baseline) ||
+                        n == COMPARE_LIVE_COUNTS)
+                        continue; /* a baseline's steps are not counted: no slope */
                     double values[] = {r->steps_per_malloc, r->steps_per_free, r->malloc_ns,
                                        r->free_ns};
                     x[n] = p->live_blocks;
@@ -413,6 +414,7 @@ int compare_write_slopes(struct compare *c)
             }
     return compare_close(c, out, "scaling-slopes.csv");
 }
+
 /* ---- machine.txt ------------------------------------------------------------------ */
 
 /* "model name : Intel(R) ..." of /proc/cpuinfo; "unknown" without one. */

@@ -208,13 +208,23 @@ void compare_draw_plots(struct compare *c)
     }
     append(allocators, sizeof allocators, NULL);
     append(heaps, sizeof heaps, NULL);
+    /* Footprint over time for the headline traces: the recorded real programs
+     * (traces/README.md) first, then two synthetic ones. */
+    static const char *const headline[] = {"gcc-cc1", "sqlite-insert", "python-dict",
+                                           "random-random", "realloc-growth"};
+    char traces[256] = "traces='";
+    for (size_t h = 0; h < sizeof headline / sizeof headline[0]; h++)
+        for (size_t t = 0; t < c->trace_count; t++)
+            if (strcmp(c->traces[t].name, headline[h]) == 0)
+                append(traces, sizeof traces, headline[h]);
+    append(traces, sizeof traces, NULL);
     for (size_t i = 0; i < scripts.gl_pathc; i++) {
         const char *script = scripts.gl_pathv[i], *base = strrchr(script, '/') + 1;
         if (strcmp(base, "common.gp") == 0)
             continue;
         compare_progress(c, 6, "plots: %s", base);
-        char *argv[] = {gnuplot, "-e", dir, "-e", allocators, "-e", heaps, (char *)script,
-                        NULL};
+        char *argv[] = {gnuplot, "-e", dir, "-e", allocators, "-e", heaps, "-e", traces,
+                        (char *)script, NULL};
         int status = run_program(argv, log);
         if (status != 0)
             compare_warn(c, "plots/%s failed (%s %d): see %s", base,
