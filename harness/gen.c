@@ -18,15 +18,19 @@
  * The budget
  *   Every block gets an ID of its own (IDs are never reused), and every
  *   pattern ends by freeing every block it allocated. A pattern spends at
- *   most --ops operations: spare() is what is left once the final frees of
+ *   most --ops operations: gen_spare() is what is left once the final frees of
  *   the live blocks are paid for, a malloc costs 2 of it (itself and its
  *   free), a realloc that keeps the block 1, a free 0. A pattern stops when
  *   its next step does not fit, so a trace has --ops operations or a few
  *   fewer.
  *
+ * The patterns themselves, and their table, are in patterns.c; gen.h
+ * declares what the two files share.
+ *
  * Exit status: 0 written; 1 the output could not be written (or no memory);
  * 2 usage error (unknown pattern or option, bad number, sizes out of order).
  */
+#include "gen.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -44,59 +48,8 @@
 #define DEFAULT_OPS 10000            /* operations when --ops is not given */
 #define DEFAULT_SEED 1
 
-#define HOLE_FRACTION 8        /* first-fit-worst: one hole per 8 operations of budget */
-#define STREAM_WINDOW 4        /* first-fit-worst: large blocks live at once */
-#define COALESCE_RUNS 16       /* coalesce: runs of three neighbours per round */
-#define GROWERS 8              /* realloc-growth: blocks growing at once, half vectors */
-#define FILLERS 32             /* realloc-growth: small blocks live around them, on average */
-#define FILLER_MAX 256         /* realloc-growth: bytes of a small block, at most */
-#define APPEND_MAX 32          /* realloc-growth: bytes one string append adds, at most */
-#define CALLOC_LIVE_FRACTION 10 /* calloc: about ops / 10 blocks live */
-
 _Static_assert(MAX_OPS < TRACE_MAX_ID, "every block's ID must fit the parser's range");
 _Static_assert(3 * MAX_SIZE < TRACE_MAX_SIZE, "coalesce's refills must fit the parser's range");
-
-/* What the command line asked for, with every default filled in. */
-struct settings {
-    uint64_t ops;                /* operations, at most */
-    uint64_t min_size, max_size; /* bytes; what they mean depends on the pattern */
-    uint64_t seed;
-    uint64_t live;               /* scaling: blocks live in the steady phase; 0 elsewhere */
-};
-
-/* A block the trace has allocated and not yet freed. */
-struct block {
-    uint64_t id;   /* the trace's ID */
-    uint64_t size; /* bytes asked for (nmemb * size for calloc) */
-};
-
-/* Blocks a pattern holds, in the order they were pushed. */
-struct pool {
-    struct block *blocks;
-    size_t count, capacity;
-};
-
-/* One run of a pattern: the generator, the budget, and what was written. */
-struct gen {
-    struct settings set;
-    FILE *out;               /* NULL: the counting run writes nothing */
-    uint64_t random_state;   /* splitmix64's state */
-    uint64_t next_id;        /* the ID the next new block gets */
-    uint64_t ops;            /* operations written */
-    uint64_t malloc_ops, calloc_ops, realloc_ops, free_ops;
-    uint64_t live_blocks;    /* allocated and not freed */
-    uint64_t live_bytes, peak_live_bytes; /* sums of the sizes asked for */
-    uint64_t total_bytes;    /* every size asked for, reallocs included */
-};
-
-struct pattern {
-    const char *name;
-    void (*generate)(struct gen *);
-    uint64_t min_size, max_size; /* default bytes */
-    const char *sizes;           /* what --min-size and --max-size mean here */
-    const char *purpose;         /* one line */
-    const char *how;             /* the construction, lines separated by '\n' */
-};
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -111,7 +64,7 @@ static _Noreturn void usage_error(const char *format, ...)
     exit(2);
 }
 
-static _Noreturn void fail(const char *format, ...)
+_Noreturn void gen_fail(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -136,7 +89,7 @@ static uint64_t random_next(struct gen *g)
 
 /* Uniform in [0, n), n >= 1. Draws below 2^64 mod n are thrown away, so
  * that the remainder favours no value. */
-static uint64_t random_below(struct gen *g, uint64_t n)
+uint64_t gen_random_below(struct gen *g, uint64_t n)
 {
     uint64_t reject_below = (UINT64_MAX - n + 1) % n;
     uint64_t x;
@@ -146,19 +99,19 @@ static uint64_t random_below(struct gen *g, uint64_t n)
     return x % n;
 }
 
-static uint64_t random_between(struct gen *g, uint64_t low, uint64_t high)
+uint64_t gen_random_between(struct gen *g, uint64_t low, uint64_t high)
 {
-    return low + random_below(g, high - low + 1);
+    return low + gen_random_below(g, high - low + 1);
 }
 
-static uint64_t random_size(struct gen *g)
+uint64_t gen_random_size(struct gen *g)
 {
-    return random_between(g, g->set.min_size, g->set.max_size);
+    return gen_random_between(g, g->set.min_size, g->set.max_size);
 }
 
 /* ---- writing operations -------------------------------------------------- */
 
-static uint64_t spare(const struct gen *g)
+uint64_t gen_spare(const struct gen *g)
 {
     return g->set.ops - g->ops - g->live_blocks;
 }
@@ -191,7 +144,7 @@ static struct block new_block(struct gen *g, uint64_t size)
     return block;
 }
 
-static struct block op_malloc(struct gen *g, uint64_t size)
+struct block gen_op_malloc(struct gen *g, uint64_t size)
 {
     struct block block = new_block(g, size);
     emit(g, "a %" PRIu64 " %" PRIu64 "\n", block.id, size);
@@ -199,7 +152,7 @@ static struct block op_malloc(struct gen *g, uint64_t size)
     return block;
 }
 
-static struct block op_calloc(struct gen *g, uint64_t nmemb, uint64_t size)
+struct block gen_op_calloc(struct gen *g, uint64_t nmemb, uint64_t size)
 {
     struct block block = new_block(g, nmemb * size);
     emit(g, "c %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", block.id, nmemb, size);
@@ -209,7 +162,7 @@ static struct block op_calloc(struct gen *g, uint64_t nmemb, uint64_t size)
 
 /* realloc(NULL, size): a new block, as code that starts from a NULL
  * pointer and only ever calls realloc does. */
-static struct block op_realloc_new(struct gen *g, uint64_t size)
+struct block gen_op_realloc_new(struct gen *g, uint64_t size)
 {
     struct block block = new_block(g, size);
     emit(g, "r %" PRIu64 " %" PRIu64 "\n", block.id, size);
@@ -218,7 +171,7 @@ static struct block op_realloc_new(struct gen *g, uint64_t size)
 }
 
 /* size 0 frees the block (dmm.h: realloc(p, 0) frees p). */
-static void op_realloc(struct gen *g, struct block *block, uint64_t size)
+void gen_op_realloc(struct gen *g, struct block *block, uint64_t size)
 {
     emit(g, "r %" PRIu64 " %" PRIu64 "\n", block->id, size);
     g->realloc_ops++;
@@ -228,7 +181,7 @@ static void op_realloc(struct gen *g, struct block *block, uint64_t size)
     block->size = size;
 }
 
-static void op_free(struct gen *g, struct block block)
+void gen_op_free(struct gen *g, struct block block)
 {
     emit(g, "f %" PRIu64 "\n", block.id);
     g->free_ops++;
@@ -238,13 +191,13 @@ static void op_free(struct gen *g, struct block block)
 
 /* ---- pools of live blocks ------------------------------------------------ */
 
-static void pool_push(struct pool *pool, struct block block)
+void gen_pool_push(struct pool *pool, struct block block)
 {
     if (pool->count == pool->capacity) {
         size_t capacity = pool->capacity == 0 ? 64 : 2 * pool->capacity;
         struct block *blocks = realloc(pool->blocks, capacity * sizeof *blocks);
         if (blocks == NULL)
-            fail("out of memory holding %zu live blocks", pool->count);
+            gen_fail("out of memory holding %zu live blocks", pool->count);
         pool->blocks = blocks;
         pool->capacity = capacity;
     }
@@ -259,318 +212,20 @@ static struct block pool_take(struct pool *pool, size_t i)
     return block;
 }
 
-static struct block pool_take_random(struct gen *g, struct pool *pool)
+struct block gen_pool_take_random(struct gen *g, struct pool *pool)
 {
-    return pool_take(pool, (size_t)random_below(g, pool->count));
+    return pool_take(pool, (size_t)gen_random_below(g, pool->count));
 }
 
 /* Frees every block, oldest first, and releases the pool. */
-static void pool_free_all(struct gen *g, struct pool *pool)
+void gen_pool_free_all(struct gen *g, struct pool *pool)
 {
     for (size_t i = 0; i < pool->count; i++)
-        op_free(g, pool->blocks[i]);
+        gen_op_free(g, pool->blocks[i]);
     free(pool->blocks);
     *pool = (struct pool){0};
 }
 
-/* ---- the patterns -------------------------------------------------------- */
-
-/* COS 217's first four: allocate, then free everything. A fixed-size block
- * is --max-size bytes. */
-static void allocate_then_free(struct gen *g, int fixed, int newest_first)
-{
-    struct pool pool = {0};
-    while (spare(g) >= 2)
-        pool_push(&pool, op_malloc(g, fixed ? g->set.max_size : random_size(g)));
-    for (size_t i = 0; i < pool.count; i++)
-        op_free(g, pool.blocks[newest_first ? pool.count - 1 - i : i]);
-    free(pool.blocks);
-}
-
-static void lifo_fixed(struct gen *g) { allocate_then_free(g, 1, 1); }
-static void fifo_fixed(struct gen *g) { allocate_then_free(g, 1, 0); }
-static void lifo_random(struct gen *g) { allocate_then_free(g, 0, 1); }
-static void fifo_random(struct gen *g) { allocate_then_free(g, 0, 0); }
-
-/* COS 217's random-order ones: pick a slot at random; free it if it holds
- * a block, fill it if not. With ops / 4 slots, about half of them full,
- * every slot is refilled a few times: freed memory gets reused. */
-static void random_order(struct gen *g, int fixed)
-{
-    size_t slot_count = g->set.ops / 4;
-    struct block *slots = malloc(slot_count * sizeof *slots);
-    unsigned char *full = calloc(slot_count, 1);
-    if (slots == NULL || full == NULL)
-        fail("out of memory for %zu slots", slot_count);
-    for (;;) {
-        size_t i = (size_t)random_below(g, slot_count);
-        if (full[i]) {
-            op_free(g, slots[i]);
-            full[i] = 0;
-        } else if (spare(g) >= 2) {
-            slots[i] = op_malloc(g, fixed ? g->set.max_size : random_size(g));
-            full[i] = 1;
-        } else {
-            break;
-        }
-    }
-    for (size_t i = 0; i < slot_count; i++)
-        if (full[i])
-            op_free(g, slots[i]);
-    free(slots);
-    free(full);
-}
-
-static void random_fixed(struct gen *g) { random_order(g, 1); }
-static void random_random(struct gen *g) { random_order(g, 0); }
-
-/* Holes low in the heap, kept apart by guards; then requests too large for
- * any hole. The construction is in the pattern's `how` below. */
-static void first_fit_worst(struct gen *g)
-{
-    struct pool holes = {0}, guards = {0};
-    uint64_t hole_count = g->set.ops / HOLE_FRACTION;
-    for (uint64_t i = 0; i < hole_count && spare(g) >= 4; i++) {
-        pool_push(&holes, op_malloc(g, g->set.min_size));
-        pool_push(&guards, op_malloc(g, g->set.min_size));
-    }
-    for (size_t i = 0; i < holes.count; i++)
-        op_free(g, holes.blocks[i]);
-    free(holes.blocks);
-
-    struct block window[STREAM_WINDOW]; /* a ring: the oldest at `oldest` */
-    size_t oldest = 0, in_window = 0;
-    while (spare(g) >= 2) {
-        if (in_window == STREAM_WINDOW) {
-            op_free(g, window[oldest]);
-            oldest = (oldest + 1) % STREAM_WINDOW;
-            in_window--;
-        }
-        window[(oldest + in_window++) % STREAM_WINDOW] = op_malloc(g, g->set.max_size);
-    }
-    for (size_t i = 0; i < in_window; i++)
-        op_free(g, window[(oldest + i) % STREAM_WINDOW]);
-    pool_free_all(g, &guards);
-}
-
-/* Orders in which a run's three neighbours (0 1 2, between allocated
- * guards) are freed, and the coalesce case each free meets:
- *   1: neither neighbour free   2: previous free, next allocated
- *   3: next free, previous allocated   4: both free */
-static const unsigned char free_orders[4][3] = {
-    {1, 0, 2}, /* cases 1, 3, 2 */
-    {0, 2, 1}, /* cases 1, 1, 4 */
-    {0, 1, 2}, /* cases 1, 2, 2 */
-    {2, 1, 0}, /* cases 1, 3, 3 */
-};
-
-static void coalesce(struct gen *g)
-{
-    struct block guards[COALESCE_RUNS + 1], runs[COALESCE_RUNS][3], refills[COALESCE_RUNS];
-    /* One round of r runs: r + 1 guards, 3r neighbours and r refills are
-     * allocated and freed: 10r + 2 operations. */
-    while (spare(g) >= 10 + 2) {
-        size_t run_count = (size_t)((spare(g) - 2) / 10);
-        if (run_count > COALESCE_RUNS)
-            run_count = COALESCE_RUNS;
-        uint64_t size = random_size(g);
-        guards[0] = op_malloc(g, size);
-        for (size_t r = 0; r < run_count; r++) {
-            for (size_t j = 0; j < 3; j++)
-                runs[r][j] = op_malloc(g, size);
-            guards[r + 1] = op_malloc(g, size);
-        }
-        for (size_t r = 0; r < run_count; r++)
-            for (size_t j = 0; j < 3; j++)
-                op_free(g, runs[r][free_orders[r % 4][j]]);
-        for (size_t r = 0; r < run_count; r++)
-            refills[r] = op_malloc(g, 3 * size);
-        for (size_t r = 0; r < run_count; r++)
-            op_free(g, refills[r]);
-        /* The guards in a random order (Fisher-Yates): every case again, on
-         * free chunks of every size. */
-        for (size_t i = run_count; i > 0; i--) {
-            size_t j = (size_t)random_below(g, i + 1);
-            struct block swap = guards[i];
-            guards[i] = guards[j];
-            guards[j] = swap;
-        }
-        for (size_t i = 0; i <= run_count; i++)
-            op_free(g, guards[i]);
-    }
-}
-
-static void realloc_growth(struct gen *g)
-{
-    struct block growers[GROWERS]; /* even slots: vectors; odd slots: strings */
-    int growing[GROWERS] = {0};
-    struct pool fillers = {0};
-    for (;;) {
-        if (random_below(g, 3) == 0) { /* a third of the steps: the small blocks */
-            if (random_below(g, 2 * FILLERS) < fillers.count) {
-                op_free(g, pool_take_random(g, &fillers));
-            } else if (spare(g) >= 2) {
-                pool_push(&fillers, op_malloc(g, random_between(g, 1, FILLER_MAX)));
-            } else {
-                break;
-            }
-            continue;
-        }
-        size_t i = (size_t)random_below(g, GROWERS);
-        int vector = i % 2 == 0;
-        struct block *block = &growers[i];
-        if (!growing[i]) {
-            if (spare(g) < 2)
-                break;
-            *block = vector ? op_realloc_new(g, g->set.min_size) : op_malloc(g, g->set.min_size);
-            growing[i] = 1;
-            continue;
-        }
-        uint64_t next = vector ? (block->size == 0 ? 1 : 2 * block->size)
-                               : block->size + random_between(g, 1, APPEND_MAX);
-        if (next <= g->set.max_size) {
-            if (spare(g) < 1)
-                break;
-            op_realloc(g, block, next);
-            continue;
-        }
-        if (vector && block->size > 0) {
-            /* A finished vector shrinks to fit, and lives on among the small blocks. */
-            if (spare(g) < 1)
-                break;
-            op_realloc(g, block, random_between(g, block->size / 2 + 1, block->size));
-            pool_push(&fillers, *block);
-        } else if (random_below(g, 4) == 0) {
-            op_realloc(g, block, 0); /* a finished string: realloc(p, 0) frees it */
-        } else {
-            op_free(g, *block);
-        }
-        growing[i] = 0;
-    }
-    for (size_t i = 0; i < GROWERS; i++)
-        if (growing[i])
-            op_free(g, growers[i]);
-    pool_free_all(g, &fillers);
-}
-
-/* Element sizes of the calloc pattern, in bytes: chars, shorts, ints,
- * pointers, and a few structs. */
-static const uint64_t element_sizes[] = {1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 100, 128, 256};
-#define ELEMENT_SIZES (sizeof element_sizes / sizeof element_sizes[0])
-
-static void calloc_heavy(struct gen *g)
-{
-    uint64_t target = g->set.ops / CALLOC_LIVE_FRACTION;
-    struct pool live = {0};
-    for (;;) {
-        /* Below the target, allocate two steps in three: the live count
-         * climbs to the target and stays near it. */
-        if (live.count > 0 && (live.count >= target || random_below(g, 3) == 0)) {
-            op_free(g, pool_take_random(g, &live));
-            continue;
-        }
-        if (spare(g) < 2)
-            break;
-        if (random_below(g, 5) == 0) { /* dirties memory that a later calloc reuses */
-            pool_push(&live, op_malloc(g, random_size(g)));
-            continue;
-        }
-        /* An element size with a multiple in [min, max] (1 always has one),
-         * then a count that keeps nmemb * size there. */
-        uint64_t size, low, high;
-        do {
-            size = element_sizes[random_below(g, ELEMENT_SIZES)];
-            low = (g->set.min_size + size - 1) / size;
-            high = g->set.max_size / size;
-        } while (low > high);
-        uint64_t nmemb = random_between(g, low, high);
-        if (nmemb == 0 && random_below(g, 2) == 0) {
-            nmemb = size; /* the other empty array: calloc(n, 0) */
-            size = 0;
-        }
-        pool_push(&live, op_calloc(g, nmemb, size));
-    }
-    pool_free_all(g, &live);
-}
-
-static void scaling(struct gen *g)
-{
-    struct pool live = {0};
-    while (live.count < g->set.live)
-        pool_push(&live, op_malloc(g, random_size(g)));
-    while (spare(g) >= 2) {
-        op_free(g, pool_take_random(g, &live));
-        pool_push(&live, op_malloc(g, random_size(g)));
-    }
-    pool_free_all(g, &live);
-}
-
-static const struct pattern patterns[] = {
-    {"lifo-fixed", lifo_fixed, 64, 64, "every block --max-size bytes",
-     "allocate N blocks of one size, then free them newest first (LIFO)",
-     "N = ops / 2 mallocs of one size, then N frees in the reverse order."},
-    {"fifo-fixed", fifo_fixed, 64, 64, "every block --max-size bytes",
-     "allocate N blocks of one size, then free them oldest first (FIFO)",
-     "N = ops / 2 mallocs of one size, then N frees in the same order."},
-    {"lifo-random", lifo_random, 1, 1024, "uniform in [--min-size, --max-size]",
-     "allocate N blocks of random sizes, then free them newest first (LIFO)",
-     "N = ops / 2 mallocs of uniform random sizes, then N frees in the reverse order."},
-    {"fifo-random", fifo_random, 1, 1024, "uniform in [--min-size, --max-size]",
-     "allocate N blocks of random sizes, then free them oldest first (FIFO)",
-     "N = ops / 2 mallocs of uniform random sizes, then N frees in the same order."},
-    {"random-fixed", random_fixed, 64, 64, "every block --max-size bytes",
-     "mallocs and frees of one size, interleaved in random order",
-     "ops / 4 slots; each step picks a slot at random and frees its block, or\n"
-     "mallocs one into it if it is empty; at the end the rest are freed."},
-    {"random-random", random_random, 1, 1024, "uniform in [--min-size, --max-size]",
-     "mallocs and frees of random sizes, interleaved in random order",
-     "ops / 4 slots; each step picks a slot at random and frees its block, or\n"
-     "mallocs one of a random size into it; at the end the rest are freed."},
-    {"first-fit-worst", first_fit_worst, 16, 256,
-     "holes --min-size, requests --max-size",
-     "worst case of address-ordered first fit: requests walk past many holes",
-     "1. K = ops / 8 pairs (hole, guard) of --min-size bytes each are allocated:\n"
-     "   they lie low in the heap, in address order.\n"
-     "2. Every hole is freed: K small free chunks, kept apart by the allocated\n"
-     "   guards so that none can coalesce, at the front of an address-ordered list.\n"
-     "3. A stream of --max-size requests (4 live at a time, the oldest freed\n"
-     "   first): none fits a hole, so first fit walks all K holes before it finds\n"
-     "   memory above them: K steps per malloc (and per free, where free walks\n"
-     "   the list to insert in address order).\n"
-     "4. The stream is freed, then the guards.\n"
-     "Segregated bins find the large size without looking at the holes."},
-    {"coalesce", coalesce, 32, 512, "neighbours of s in [min, max], refills of 3 * s",
-     "every coalesce case, then requests that fit only in merged chunks",
-     "Rounds of 16 runs of three neighbours of one random size s, each run between\n"
-     "allocated guards: g A B C g A B C g ...; the runs are freed in the orders\n"
-     "B A C (cases 1 3 2), A C B (1 1 4), A B C (1 2 2), C B A (1 3 3), where\n"
-     "case 1 = no free neighbour, 2 = previous free, 3 = next free, 4 = both.\n"
-     "Then one malloc(3 * s) per run: it fits a run's hole only if its three\n"
-     "chunks were coalesced. The refills are freed, then the guards in a random\n"
-     "order, which leaves the heap one free chunk for the next round."},
-    {"realloc-growth", realloc_growth, 16, 4096,
-     "growth from --min-size up to --max-size",
-     "realloc: vectors doubling, strings growing, among small blocks",
-     "8 blocks grow at once. Vectors start with realloc(NULL, min) and double\n"
-     "until the next step would pass --max-size; then they shrink to fit (a\n"
-     "realloc to between half and all of their size) and live on. Strings start\n"
-     "with malloc(min) and grow by 1..32 bytes; done, they are freed, one in four\n"
-     "by realloc(p, 0). A third of the steps malloc or free small blocks of\n"
-     "1..256 bytes (about 32 live) between them, so growing in place is not\n"
-     "always possible."},
-    {"calloc", calloc_heavy, 0, 4096, "nmemb * size in [--min-size, --max-size]",
-     "calloc-heavy: arrays of many shapes, on memory malloc dirtied",
-     "About ops / 10 blocks live; each step frees one at random or allocates:\n"
-     "four in five by calloc(nmemb, size) with an element size of 1..256 bytes\n"
-     "(empty arrays, calloc(0, size) and calloc(n, 0), when --min-size is 0), one\n"
-     "in five by malloc, whose memory a later calloc must clear when it reuses it."},
-    {"scaling", scaling, 1, 1024, "uniform in [--min-size, --max-size]",
-     "N blocks live, then free+malloc pairs: cost per operation against N",
-     "N = --live mallocs of random sizes; then pairs (free a random live block,\n"
-     "malloc a random size) while N stay live; then the N are freed. Replay it at\n"
-     "several N to plot the time or steps per operation against N."},
-};
-#define PATTERNS (sizeof patterns / sizeof patterns[0])
 
 /* ---- the command line ---------------------------------------------------- */
 
@@ -603,8 +258,8 @@ static void print_help(void)
            "\n"
            "Patterns (default sizes in bytes):\n",
            DEFAULT_OPS, MIN_OPS, MAX_OPS, MAX_SIZE, DEFAULT_SEED);
-    for (size_t i = 0; i < PATTERNS; i++) {
-        const struct pattern *p = &patterns[i];
+    for (size_t i = 0; i < gen_pattern_count; i++) {
+        const struct pattern *p = &gen_patterns[i];
         printf("  %-16s %s\n  %-16s %s (default %" PRIu64, p->name, p->purpose, "", p->sizes,
                p->min_size);
         if (p->min_size != p->max_size)
@@ -639,9 +294,9 @@ static uint64_t parse_number(const char *option, const char *text, uint64_t min,
 
 static const struct pattern *find_pattern(const char *name)
 {
-    for (size_t i = 0; i < PATTERNS; i++)
-        if (strcmp(patterns[i].name, name) == 0)
-            return &patterns[i];
+    for (size_t i = 0; i < gen_pattern_count; i++)
+        if (strcmp(gen_patterns[i].name, name) == 0)
+            return &gen_patterns[i];
     usage_error("unknown pattern '%s' (dmm-gen --list names them)", name);
 }
 
@@ -684,8 +339,8 @@ static const struct pattern *parse_command_line(int argc, char **argv, struct se
             print_help();
             exit(0);
         } else if (inline_value == NULL && strcmp(arg, "--list") == 0) {
-            for (size_t p = 0; p < PATTERNS; p++)
-                printf("%s\n", patterns[p].name);
+            for (size_t p = 0; p < gen_pattern_count; p++)
+                printf("%s\n", gen_patterns[p].name);
             exit(0);
         } else if (same_option(arg, name_length, "--ops")) {
             set->ops = parse_number("--ops", option_value(argc, argv, &i, inline_value),
@@ -725,12 +380,12 @@ static const struct pattern *parse_command_line(int argc, char **argv, struct se
     if (!have_max)
         set->max_size = have_min && set->min_size > pattern->max_size ? set->min_size
                                                                       : pattern->max_size;
-    if (pattern->generate == first_fit_worst && set->min_size >= set->max_size)
+    if (pattern->generate == gen_first_fit_worst && set->min_size >= set->max_size)
         usage_error("first-fit-worst: the requests (--max-size %" PRIu64 ") must be larger "
                     "than the holes (--min-size %" PRIu64 ")",
                     set->max_size, set->min_size);
 
-    if (pattern->generate != scaling) {
+    if (pattern->generate != gen_scaling) {
         if (have_live)
             usage_error("--live applies only to the scaling pattern");
     } else {
@@ -764,7 +419,7 @@ static void print_header(FILE *out, const struct pattern *pattern, const struct 
     fprintf(out, "# Made by: dmm-gen %s --ops %" PRIu64 " --min-size %" PRIu64
                  " --max-size %" PRIu64 " --seed %" PRIu64,
             pattern->name, set->ops, set->min_size, set->max_size, set->seed);
-    if (pattern->generate == scaling)
+    if (pattern->generate == gen_scaling)
         fprintf(out, " --live %" PRIu64, set->live);
     fprintf(out, "\n# Purpose: %s\n", pattern->purpose);
     fprintf(out, "# Ops: %" PRIu64 " (%" PRIu64 " malloc, %" PRIu64 " calloc, %" PRIu64
@@ -795,7 +450,7 @@ int main(int argc, char **argv)
     int to_file = output != NULL && strcmp(output, "-") != 0;
     FILE *out = to_file ? fopen(output, "w") : stdout;
     if (out == NULL)
-        fail("cannot write '%s': %s", output, strerror(errno));
+        gen_fail("cannot write '%s': %s", output, strerror(errno));
     print_header(out, pattern, &set, &counted);
     run(pattern, &set, out, &written);
     if (written.ops != counted.ops || written.next_id != counted.next_id) {
@@ -806,6 +461,6 @@ int main(int argc, char **argv)
     if ((to_file ? fclose(out) : fflush(out)) != 0)
         write_failed = 1;
     if (write_failed)
-        fail("cannot write '%s': %s", to_file ? output : "standard output", strerror(errno));
+        gen_fail("cannot write '%s': %s", to_file ? output : "standard output", strerror(errno));
     return 0;
 }

@@ -4,6 +4,11 @@
  * the program's own allocator (glibc's, the next definition after this
  * library: dlsym(RTLD_NEXT, ...)) keeps serving every call.
  *
+ * This file holds the interposed functions, the lock, the bootstrap arena
+ * and the pointer -> ID map: what each call becomes in the trace. The text
+ * itself (the buffer, numbers, the header and the footer) is written by
+ * record_output.c; record.h is what the two share.
+ *
  * The idea
  *   Every call is forwarded, and its outcome becomes one trace line. The
  *   trace names blocks by ID, the program by pointer, so a map from live
@@ -40,7 +45,8 @@
  * Cost
  *   Per call: the real call, one lock, one probe sequence in the map
  *   (linear probing, at most half full), about 20 bytes of output; one
- *   write(2) per BUFFER_BYTES of trace. docs/record.md gives measured times.
+ *   write(2) per BUFFER_BYTES of trace (record_output.c). docs/record.md
+ *   gives measured times.
  *
  * What it does not do
  *   Record the alignment of aligned allocations (they become `a` lines,
@@ -52,9 +58,10 @@
  */
 #define _GNU_SOURCE /* RTLD_NEXT, and the declarations of memalign, pvalloc, reallocarray */
 
+#include "record.h"
+
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
@@ -63,16 +70,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#define RECORD_VERSION "0.1"      /* dmm's version (project() in CMakeLists.txt) */
-#define BUFFER_BYTES 65536        /* trace bytes gathered per write(2) */
-#define LINE_BYTES 256            /* longer than any line but the header's command */
 #define BOOTSTRAP_BYTES 65536     /* static arena for dlsym's own calls: it needs ~100 bytes */
 #define FIRST_MAP_SLOTS 4096      /* 64 KiB of map to start with; doubles when half full */
 #define FIRST_SPARE_IDS 4096      /* 16 KiB of free-ID stack to start with; doubles */
-#define COMMAND_BYTES 4096        /* the header shows this much of the command line */
 #define LARGEST_ID 4294967294u    /* TRACE_MAX_ID in harness/trace.h */
 
 enum phase { PHASE_NEW, PHASE_STARTING, PHASE_READY };
@@ -104,11 +106,7 @@ static struct recorder {
     pthread_t starter;           /* the thread that is in start(): its calls use the arena */
     struct real_functions real;
     size_t page_bytes;           /* valloc's and pvalloc's alignment */
-    int recording;               /* 1 while lines go to the trace */
-    int fd;                      /* the trace file */
     pid_t owner;                 /* the process recorded, for a vfork child sharing this memory */
-    char buffer[BUFFER_BYTES];   /* trace text not yet written */
-    size_t buffered;             /* bytes used in buffer */
     struct map_slot *map;        /* pointer -> ID, open addressing, linear probing */
     size_t map_slots;            /* buckets: a power of two */
     unsigned map_shift;          /* 64 - log2(map_slots): the hash keeps the top bits */
@@ -116,14 +114,10 @@ static struct recorder {
     uint32_t *spare_ids;         /* freed IDs, the next to reuse on top */
     size_t spare_count, spare_capacity;
     uint64_t next_id;            /* IDs below it have been used */
-    uint64_t counts[4];          /* lines written: a, c, r, f */
-    uint64_t unknown;            /* frees and reallocs of pointers not in the map */
-    uint64_t failed;             /* calls that returned NULL or an error */
-    uint64_t aligned;            /* aligned allocations recorded as `a` */
-    size_t largest_alignment;    /* bytes, among those */
+    struct record_totals totals; /* the footer's counts; ids and live filled in at the end */
     _Alignas(16) unsigned char arena[BOOTSTRAP_BYTES]; /* see rule 3 */
     size_t arena_used;           /* bytes of arena handed out, headers included */
-} rec = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+} rec = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- the bootstrap arena -------------------------------------------------- */
 
@@ -162,90 +156,6 @@ static int bootstrapping(void)
 {
     return atomic_load_explicit(&rec.phase, memory_order_acquire) == PHASE_STARTING &&
            pthread_equal(pthread_self(), rec.starter);
-}
-
-/* ---- the output buffer ---------------------------------------------------- */
-
-static void say(const char *message) /* to standard error, without stdio */
-{
-    ssize_t ignored = write(2, message, strlen(message));
-    (void)ignored;
-}
-
-static void stop_recording(void)
-{
-    rec.recording = 0;
-    rec.buffered = 0;
-    if (rec.fd >= 0)
-        close(rec.fd);
-    rec.fd = -1;
-}
-
-static void flush(void)
-{
-    size_t done = 0;
-    while (done < rec.buffered) {
-        ssize_t wrote = write(rec.fd, rec.buffer + done, rec.buffered - done);
-        if (wrote < 0 && errno == EINTR)
-            continue;
-        if (wrote <= 0) {
-            say("dmm-record: cannot write the trace; recording stopped\n");
-            stop_recording();
-            return;
-        }
-        done += (size_t)wrote;
-    }
-    rec.buffered = 0;
-}
-
-/* The buffer is written out at a line's end once fewer than LINE_BYTES are
- * left, so a program killed by a signal leaves a trace of whole lines; only
- * a longer line (the header's command) can be split between two writes. */
-static void put_char(char c)
-{
-    if (!rec.recording)
-        return;
-    if (rec.buffered == BUFFER_BYTES)
-        flush();
-    rec.buffer[rec.buffered++] = c;
-    if (c == '\n' && rec.buffered > BUFFER_BYTES - LINE_BYTES)
-        flush();
-}
-
-static void put_text(const char *text)
-{
-    while (*text != '\0')
-        put_char(*text++);
-}
-
-static void put_number(uint64_t n)
-{
-    char digits[20]; /* 2^64 - 1 has 20 */
-    int count = 0;
-    do {
-        digits[count++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    while (count > 0)
-        put_char(digits[--count]);
-}
-
-/* One operation line: "a 7 24", "c 3 10 16", "f 7"; nmemb only for 'c'. */
-static void put_line(char kind, uint32_t id, size_t nmemb, size_t size)
-{
-    put_char(kind);
-    put_char(' ');
-    put_number(id);
-    if (kind == 'c') {
-        put_char(' ');
-        put_number(nmemb);
-    }
-    if (kind != 'f') {
-        put_char(' ');
-        put_number(size);
-    }
-    put_char('\n');
-    rec.counts[kind == 'a' ? 0 : kind == 'c' ? 1 : kind == 'r' ? 2 : 3]++;
 }
 
 /* ---- the pointer -> ID map ------------------------------------------------ */
@@ -343,15 +253,15 @@ static int64_t enter_pointer(void *p)
 {
     uint32_t id;
     if (map_make_room() != 0 || take_id(&id) != 0) {
-        put_text("# recording stopped: no memory for the pointer map, or no IDs left\n");
-        flush();
-        stop_recording();
+        record_text("# recording stopped: no memory for the pointer map, or no IDs left\n");
+        record_flush();
+        record_stop();
         return -1;
     }
     size_t i = map_find((uintptr_t)p);
     if (rec.map[i].pointer != 0) {
         /* Its free never reached us: its old ID stays live, never freed (rule 1). */
-        put_text("# a recorded pointer came back without a recorded free; its ID stays live\n");
+        record_text("# a recorded pointer came back without a recorded free; its ID stays live\n");
     } else {
         rec.map_used++;
     }
@@ -361,18 +271,25 @@ static int64_t enter_pointer(void *p)
 
 /* ---- recording, with the lock held ---------------------------------------- */
 
+/* One operation line (record.h), counted for the footer. */
+static void put_line(char kind, uint32_t id, size_t nmemb, size_t size)
+{
+    record_line(kind, id, nmemb, size);
+    rec.totals.lines[kind == 'a' ? 0 : kind == 'c' ? 1 : kind == 'r' ? 2 : 3]++;
+}
+
 static void note_failure(const char *call, size_t nmemb, size_t size)
 {
-    rec.failed++;
-    put_text("# ");
-    put_text(call);
-    put_text(" failed: ");
+    rec.totals.failed++;
+    record_text("# ");
+    record_text(call);
+    record_text(" failed: ");
     if (nmemb != 0) {
-        put_number(nmemb);
-        put_text(" x ");
+        record_number(nmemb);
+        record_text(" x ");
     }
-    put_number(size);
-    put_text(" bytes\n");
+    record_number(size);
+    record_text(" bytes\n");
 }
 
 /* kind 'a' (malloc and the aligned family), 'c' (calloc), 'r' (realloc(NULL)). */
@@ -389,15 +306,15 @@ static void note_new(char kind, const char *call, void *p, size_t nmemb, size_t 
 
 static void note_aligned(const char *call, size_t alignment, void *p, size_t size)
 {
-    if (p != NULL && rec.aligned++ == 0) {
-        put_text("# ");
-        put_text(call);
-        put_text(" with alignment ");
-        put_number(alignment);
-        put_text(": recorded as `a` (the replay aligns to 16 bytes); the end counts them all\n");
+    if (p != NULL && rec.totals.aligned++ == 0) {
+        record_text("# ");
+        record_text(call);
+        record_text(" with alignment ");
+        record_number(alignment);
+        record_text(": recorded as `a` (the replay aligns to 16 bytes); the end counts them all\n");
     }
-    if (p != NULL && alignment > rec.largest_alignment)
-        rec.largest_alignment = alignment;
+    if (p != NULL && alignment > rec.totals.largest_alignment)
+        rec.totals.largest_alignment = alignment;
     note_new('a', call, p, 0, size);
 }
 
@@ -405,14 +322,14 @@ static void note_aligned(const char *call, size_t alignment, void *p, size_t siz
 static void note_free(void *p)
 {
     if (p == NULL) {
-        put_text("f -1\n");
-        rec.counts[3]++;
+        record_text("f -1\n");
+        rec.totals.lines[3]++;
         return;
     }
     size_t i = map_find((uintptr_t)p);
     if (rec.map[i].pointer == 0) {
-        rec.unknown++;
-        put_text("# free of a pointer that was not recorded\n");
+        rec.totals.unknown++;
+        record_text("# free of a pointer that was not recorded\n");
         return;
     }
     uint32_t id = rec.map[i].id;
@@ -430,9 +347,9 @@ static void note_realloc(void *old, void *p, size_t size)
     }
     size_t i = map_find((uintptr_t)old);
     if (rec.map[i].pointer == 0) {
-        rec.unknown++;
-        put_text("# realloc of a pointer that was not recorded");
-        put_text(p != NULL ? ": its result recorded as malloc\n" : "\n");
+        rec.totals.unknown++;
+        record_text("# realloc of a pointer that was not recorded");
+        record_text(p != NULL ? ": its result recorded as malloc\n" : "\n");
         if (p != NULL)
             note_new('a', "realloc", p, 0, size);
         return;
@@ -441,7 +358,7 @@ static void note_realloc(void *old, void *p, size_t size)
     if (size == 0) { /* glibc frees old and returns NULL */
         map_remove_at(i);
         put_line('f', id, 0, 0);
-        put_text("# that was realloc(p, 0)\n");
+        record_text("# that was realloc(p, 0)\n");
         give_back_id(id);
     } else if (p == NULL) {
         note_failure("realloc", 0, size); /* old is still live, unchanged */
@@ -457,125 +374,6 @@ static void note_realloc(void *old, void *p, size_t size)
     }
 }
 
-/* ---- the header and the end of the trace ---------------------------------- */
-
-/* Writes one argument so that a shell would read it back as one word. */
-static void put_word(const char *word, size_t length)
-{
-    int plain = length > 0;
-    for (size_t i = 0; i < length; i++)
-        if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+@%-",
-                   word[i]) == NULL)
-            plain = 0;
-    if (!plain)
-        put_char('\'');
-    for (size_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char)word[i];
-        if (c == '\'')
-            put_text("'\\''");
-        else
-            put_char(c < 0x20 || c == 0x7f ? '?' : (char)c); /* a newline would end the comment */
-    }
-    if (!plain)
-        put_char('\'');
-}
-
-static void put_command_line(void)
-{
-    static char command[COMMAND_BYTES];
-    size_t length = 0;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t got;
-        while (length < COMMAND_BYTES && (got = read(fd, command + length, COMMAND_BYTES - length)) > 0)
-            length += (size_t)got;
-        close(fd);
-    }
-    put_text("# command:");
-    for (size_t start = 0; start < length;) {
-        size_t end = start;
-        while (end < length && command[end] != '\0')
-            end++;
-        put_char(' ');
-        put_word(command + start, end - start);
-        start = end + 1;
-    }
-    if (length == COMMAND_BYTES)
-        put_text(" ...");
-    put_char('\n');
-}
-
-static void put_two_digits(unsigned n)
-{
-    put_char((char)('0' + n / 10));
-    put_char((char)('0' + n % 10));
-}
-
-/* The date in UTC, ISO 8601, computed here because gmtime_r may load time
- * zone files through malloc. Days to civil date: H. Hinnant's algorithm. */
-static void put_date(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t seconds = now.tv_sec, days = seconds / 86400, second_of_day = seconds % 86400;
-    int64_t shifted = days + 719468; /* days from 0000-03-01 */
-    int64_t era = shifted / 146097, day_of_era = shifted - era * 146097;
-    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    int64_t month_index = (5 * day_of_year + 2) / 153; /* 0 = March */
-    unsigned day = (unsigned)(day_of_year - (153 * month_index + 2) / 5 + 1);
-    unsigned month = (unsigned)(month_index < 10 ? month_index + 3 : month_index - 9);
-    int64_t year = year_of_era + era * 400 + (month <= 2);
-    put_number((uint64_t)year);
-    put_char('-');
-    put_two_digits(month);
-    put_char('-');
-    put_two_digits(day);
-    put_char('T');
-    put_two_digits((unsigned)(second_of_day / 3600));
-    put_char(':');
-    put_two_digits((unsigned)(second_of_day / 60 % 60));
-    put_char(':');
-    put_two_digits((unsigned)(second_of_day % 60));
-    put_char('Z');
-}
-
-static void put_header(void)
-{
-    put_text("# dmm trace written by dmm-record " RECORD_VERSION " (libdmm-record.so)\n");
-    put_command_line();
-    put_text("# date: ");
-    put_date();
-    put_text("\n# pid ");
-    put_number((uint64_t)getpid());
-    put_text("; freed IDs are reused, last freed first (docs/record.md)\n");
-}
-
-static void put_footer(void)
-{
-    put_text("# end: ");
-    put_number(rec.counts[0]);
-    put_text(" a, ");
-    put_number(rec.counts[1]);
-    put_text(" c, ");
-    put_number(rec.counts[2]);
-    put_text(" r, ");
-    put_number(rec.counts[3]);
-    put_text(" f; ");
-    put_number(rec.next_id);
-    put_text(" IDs (the peak of live blocks); ");
-    put_number(rec.map_used);
-    put_text(" blocks still live\n# ");
-    put_number(rec.aligned);
-    put_text(" aligned allocations recorded as `a` (largest alignment ");
-    put_number(rec.largest_alignment);
-    put_text(" bytes); ");
-    put_number(rec.unknown);
-    put_text(" frees or reallocs of pointers not recorded; ");
-    put_number(rec.failed);
-    put_text(" failed calls\n");
-}
-
 /* ---- starting and stopping ------------------------------------------------ */
 
 static void before_fork(void) { pthread_mutex_lock(&rec.lock); }
@@ -584,7 +382,7 @@ static void after_fork_in_parent(void) { pthread_mutex_unlock(&rec.lock); }
 /* The child's copy of the buffer is the parent's to write (rule 4). */
 static void after_fork_in_child(void)
 {
-    stop_recording();
+    record_stop();
     pthread_mutex_unlock(&rec.lock);
 }
 
@@ -595,19 +393,18 @@ static void *find_real(const char *name)
 
 static void open_trace(const char *path)
 {
-    rec.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int opened = record_open_trace(path);
     rec.map_slots = FIRST_MAP_SLOTS;
     rec.map_shift = 64 - (unsigned)__builtin_ctzll(FIRST_MAP_SLOTS);
     rec.map = map_region(FIRST_MAP_SLOTS * sizeof *rec.map);
     rec.spare_capacity = FIRST_SPARE_IDS;
     rec.spare_ids = map_region(FIRST_SPARE_IDS * sizeof *rec.spare_ids);
-    if (rec.fd < 0 || rec.map == NULL || rec.spare_ids == NULL) {
-        say("dmm-record: cannot open the trace file or map memory; not recording\n");
+    if (opened != 0 || rec.map == NULL || rec.spare_ids == NULL) {
+        record_say("dmm-record: cannot open the trace file or map memory; not recording\n");
         return;
     }
-    rec.recording = 1;
     rec.owner = getpid();
-    put_header();
+    record_start();
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
@@ -635,7 +432,7 @@ static void start(void)
         if (!real->malloc || !real->calloc || !real->realloc || !real->free ||
             !real->posix_memalign || !real->aligned_alloc || !real->memalign || !real->valloc ||
             !real->pvalloc || !real->malloc_usable_size || !real->exit_now) {
-            say("dmm-record: the real malloc family was not found\n");
+            record_say("dmm-record: the real malloc family was not found\n");
             abort();
         }
         rec.page_bytes = (size_t)sysconf(_SC_PAGESIZE);
@@ -664,10 +461,12 @@ __attribute__((constructor)) static void record_begin(void)
 
 static void finish(void)
 {
-    if (rec.recording && getpid() == rec.owner) {
-        put_footer();
-        flush();
-        stop_recording(); /* later calls (other destructors) are only forwarded */
+    if (record_is_on() && getpid() == rec.owner) {
+        rec.totals.ids = rec.next_id;
+        rec.totals.live = rec.map_used;
+        record_footer(&rec.totals);
+        record_flush();
+        record_stop(); /* later calls (other destructors) are only forwarded */
     }
 }
 
@@ -709,7 +508,7 @@ void _Exit(int status) { finish_and_exit(status); }
 static int lock_if_recording(void)
 {
     pthread_mutex_lock(&rec.lock);
-    if (rec.recording)
+    if (record_is_on())
         return 1;
     pthread_mutex_unlock(&rec.lock);
     return 0;
