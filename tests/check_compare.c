@@ -26,6 +26,8 @@
 
 #include "testlib.h" /* require() only: this suite links no allocator */
 
+#include "testfile.h"
+
 #include <check.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -109,16 +111,8 @@ static char *read_text(const char *folder, const char *relative)
 {
     char path[PATH_BYTES];
     path_in(path, folder, relative);
-    FILE *file = fopen(path, "rb");
-    ck_assert_msg(file != NULL, "cannot read %s", path);
-    fseek(file, 0, SEEK_END);
-    long length = ftell(file);
-    rewind(file);
-    char *text = malloc((size_t)length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_int_eq(fread(text, 1, (size_t)length, file), (size_t)length);
-    text[length] = '\0';
-    fclose(file);
+    char *text = test_read_file(path, NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
     return text;
 }
 

@@ -17,6 +17,8 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw, posix_spawnp */
 
+#include "testfile.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -74,24 +76,7 @@ static const char *path_in(const char *folder, const char *name)
  * cannot be read. */
 static char *read_file(const char *path, size_t *length)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    size_t used = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    ck_assert_ptr_nonnull(text);
-    for (size_t got; (got = fread(text + used, 1, capacity - used - 1, file)) > 0;) {
-        used += got;
-        if (capacity - used - 1 == 0) {
-            text = realloc(text, capacity *= 2);
-            ck_assert_ptr_nonnull(text);
-        }
-    }
-    fclose(file);
-    text[used] = '\0';
-    if (length != NULL)
-        *length = used;
-    return text;
+    return test_read_file(path, length);
 }
 
 static int copy_entry(const char *path, const struct stat *info, int type, struct FTW *ftw)

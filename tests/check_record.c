@@ -14,6 +14,8 @@
 
 #include "trace.h"
 
+#include "testfile.h"
+
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,18 +68,7 @@ static char *read_file(const char *folder, const char *name)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", folder, name);
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    fseek(file, 0, SEEK_END);
-    long length = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    char *text = malloc((size_t)length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_int_eq(fread(text, 1, (size_t)length, file), length);
-    text[length] = '\0';
-    fclose(file);
-    return text;
+    return test_read_file(path, NULL);
 }
 
 static size_t count_of(const char *text, const char *needle)

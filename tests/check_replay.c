@@ -11,6 +11,8 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw, posix_spawn */
 
+#include "testfile.h"
+
 #include <check.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -91,22 +93,7 @@ static void write_text(const char *name, const char *text)
 /* The whole file, NUL-terminated; NULL when it does not exist. */
 static char *read_text(const char *path)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    size_t length = 0, capacity = 4096;
-    char *text = malloc(capacity);
-    ck_assert_ptr_nonnull(text);
-    for (size_t got; (got = fread(text + length, 1, capacity - length - 1, file)) > 0;) {
-        length += got;
-        if (capacity - length - 1 == 0) {
-            text = realloc(text, capacity *= 2);
-            ck_assert_ptr_nonnull(text);
-        }
-    }
-    fclose(file);
-    text[length] = '\0';
-    return text;
+    return test_read_file(path, NULL);
 }
 
 static void setup(void)

@@ -5,6 +5,8 @@
  */
 #include "trace.h"
 
+#include "testfile.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,12 +99,8 @@ static void assert_rejected(const char *path, const char *text, const char *mess
 
 static char *read_file(const char *path, size_t *length)
 {
-    FILE *file = fopen(path, "rb");
-    ck_assert_msg(file != NULL, "cannot open %s", path);
-    char *text = malloc(1 << 16);
-    ck_assert_ptr_nonnull(text);
-    *length = fread(text, 1, 1 << 16, file);
-    fclose(file);
+    char *text = test_read_file(path, length);
+    ck_assert_msg(text != NULL, "cannot open %s", path);
     return text;
 }
 
