@@ -3,7 +3,7 @@
  *
  * This header is the contract. Every allocator in allocators/ (and a
  * student's own file, see allocators/template.c) provides exactly these
- * functions, and the conformance suite in tests/check_contract.c checks
+ * functions, and the conformance suite in tests/allocators/check_contract.c checks
  * every promise written here, item by item.
  *
  * Alignment

@@ -33,7 +33,7 @@
  *   stated in each baseline file and in docs/harness.md). dmm_stats
  *   samples it at every call and keeps the peak; the harness calls
  *   dmm_stats after every operation of a replay it runs for this, in a
- *   fresh process, on a thread of its own (harness/timing.c). For glibc,
+ *   fresh process, on a thread of its own (harness/replay/timing.c). For glibc,
  *   which also serves the harness, only what grew after dmm_reset counts
  *   (baseline_shared_with_harness).
  */

@@ -20,13 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#if !defined(DMM_PRELOAD_DIR) || !defined(DMM_ALLOCATOR_NAMES)
-#error "CMake sets DMM_PRELOAD_DIR (the libraries' folder) and DMM_ALLOCATOR_NAMES"
+#include "dmm_allocators.h"
+
+#ifndef DMM_PRELOAD_DIR
+#error "CMake sets DMM_PRELOAD_DIR (the libraries' folder)"
 #endif
 
 /* The allocators a preload library is built for, separated by single
- * spaces (CMake: DMM_ALLOCATORS). */
-static const char allocator_names[] = DMM_ALLOCATOR_NAMES;
+ * spaces (the build's list: dmm_allocators.h). */
+static const char allocator_names[] = DMM_ALLOCATOR_WORDS;
 
 /* 1 when name is one of the words of allocator_names. */
 static int is_allocator(const char *name)

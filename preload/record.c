@@ -75,7 +75,7 @@
 #define BOOTSTRAP_BYTES 65536     /* static arena for dlsym's own calls: it needs ~100 bytes */
 #define FIRST_MAP_SLOTS 4096      /* 64 KiB of map to start with; doubles when half full */
 #define FIRST_SPARE_IDS 4096      /* 16 KiB of free-ID stack to start with; doubles */
-#define LARGEST_ID 4294967294u    /* TRACE_MAX_ID in harness/trace.h */
+#define LARGEST_ID 4294967294u    /* TRACE_MAX_ID in harness/replay/trace.h */
 
 enum phase { PHASE_NEW, PHASE_STARTING, PHASE_READY };
 

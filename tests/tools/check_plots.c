@@ -1,7 +1,7 @@
 /*
  * check_plots.c — the gnuplot scripts in plots/, run on a small report.
  *
- * tests/report-fixture/ is a report folder in the layout dmm-compare writes
+ * tests/support/report-fixture/ is a report folder in the layout dmm-compare writes
  * (trimmed from a real run: three traces, the six allocators, the scaling
  * series, the lecture demo's heap maps). Each plots/NAME.gp is run on a
  * copy of it, as a user would run it:  gnuplot -e "dir='FOLDER'" NAME.gp
@@ -34,7 +34,7 @@
 extern char **environ;
 
 #define PLOTS DMM_SOURCE_DIR "/plots"
-#define FIXTURE DMM_SOURCE_DIR "/tests/report-fixture"
+#define FIXTURE DMM_SOURCE_DIR "/tests/support/report-fixture"
 #define SKIPPED 77 /* CTest's SKIP_RETURN_CODE for this test */
 
 /* Every chart script, and the charts it writes from the fixture (each as

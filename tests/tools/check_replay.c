@@ -1,7 +1,7 @@
 /*
  * check_replay.c — dmm-replay end to end, run as a subprocess.
  *
- * The deliberately broken allocators (tests/modules) each go wrong at a
+ * The deliberately broken allocators (tests/support/modules) each go wrong at a
  * known operation of one small trace, written below. For each, dmm-replay
  * must report the right status and a message naming the allocator, the
  * trace, the line, the operation and what was wrong, and must go on with

@@ -48,7 +48,7 @@ struct heap_summary {
 /* Runs dmm_check with a visitor, asserts it passes, and sums the chunks. */
 struct heap_summary heap_summarize(void);
 
-/* ---- the lecture's demo sequence (harness/lecture_demo.h) --------------- */
+/* ---- the lecture's demo sequence (harness/lecture/lecture_demo.h) --------------- */
 
 /* Runs the whole sequence from a reset allocator, asserting that every
  * malloc succeeds and the heap checker passes after each step. */

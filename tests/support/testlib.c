@@ -5,7 +5,7 @@
 
 #include "testlib.h"
 
-#include "../harness/lecture_demo.h"
+#include "../../harness/lecture/lecture_demo.h"
 #include "heap.h"
 
 #include <check.h>

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#define TRACES DMM_SOURCE_DIR "/tests/traces/"
+#define TRACES DMM_SOURCE_DIR "/tests/support/traces/"
 
 /* As in testlib.h (not linked here): costs nothing until it fails, unlike
  * ck_assert, which records a checkpoint on every pass. */

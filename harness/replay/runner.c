@@ -53,18 +53,12 @@
 #define DMM_MODULE_DIR "modules" /* the build passes the real folder */
 #endif
 
-const char *const runner_builtin_allocators[RUNNER_BUILTIN_COUNT] = {
-    "minimal", "pad", "list", "dlist", "bins", "mmap", "gnu", "segregated",
-};
+const char *const runner_builtin_allocators[RUNNER_BUILTIN_COUNT] = {DMM_ALLOCATOR_LIST};
 
-const char *const runner_baseline_allocators[RUNNER_BASELINE_COUNT] = {
-    "glibc", "jemalloc", "mimalloc", "tcmalloc",
-};
+const char *const runner_baseline_allocators[RUNNER_BASELINE_COUNT] = {DMM_BASELINE_LIST};
 
 /* The Debian package that installs each baseline's library. */
-static const char *const baseline_packages[RUNNER_BASELINE_COUNT] = {
-    "libc6", "libjemalloc2", "libmimalloc2.0", "libtcmalloc-minimal4",
-};
+static const char *const baseline_packages[RUNNER_BASELINE_COUNT] = {DMM_BASELINE_PACKAGES};
 
 /* Bytes of static TLS surplus asked of glibc; jemalloc 5.3 needs 2632. */
 #define STATIC_TLS_TUNABLE "glibc.rtld.optional_static_tls=8192"

@@ -1,5 +1,5 @@
 /*
- * check_compare.c — dmm-compare (harness/compare.c) end to end: one
+ * check_compare.c — dmm-compare (harness/tools/compare/compare.c) end to end: one
  * `dmm-compare --quick` run, made in main before the suite, whose report
  * folder every test then reads.
  *
@@ -13,7 +13,7 @@
  * removed and nothing else; a folder that is not a report is refused; and
  * the lecture's table, judged from this run, is the lecture's for the eight
  * allocators. The plots are not asserted here (gnuplot may be missing):
- * tests/check_plots.c tests them.
+ * tests/tools/check_plots.c tests them.
  *
  * The run's folder is created beforehand as an earlier report would have
  * left it: a marker listing stale.csv (and a path outside the folder, which
@@ -46,11 +46,9 @@ extern char **environ;
 #define LINE_BYTES 8192
 #define PATH_BYTES 4096
 
-/* The lecture's six steps, then its last two designs (glibc's hybrid and
- * segregated metadata), in the lecture's order. */
-static const char *const lecture_allocators[] = {"minimal", "pad",  "list", "dlist",
-                                                 "bins",    "mmap", "gnu",  "segregated"};
-#define LECTURE_ALLOCATORS 8
+/* dmm's allocators in the lecture's order (the build's list). */
+static const char *const lecture_allocators[] = {DMM_ALLOCATOR_LIST};
+#define LECTURE_ALLOCATORS DMM_ALLOCATOR_COUNT
 
 /* The run every test reads. */
 static char work[PATH_BYTES];   /* a temporary folder holding everything below */

@@ -1,5 +1,5 @@
 /*
- * check_gen.c — dmm-gen (harness/gen.c), run as a program: every pattern
+ * check_gen.c — dmm-gen (harness/tools/gen/gen.c), run as a program: every pattern
  * writes a trace that the parser accepts, that frees every block, and that
  * the same arguments reproduce byte for byte; bad arguments are refused
  * with exit status 2 and one line naming the problem.

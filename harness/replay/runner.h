@@ -14,21 +14,22 @@
 #ifndef DMM_RUNNER_H
 #define DMM_RUNNER_H
 
+#include "dmm_allocators.h"
 #include "replay.h"
 #include "trace.h"
 
 #include <stddef.h>
 
-/* The built allocators, in the lecture's order (the six steps, then glibc's
- * hybrid design and segregated metadata): what `--allocator all` means. */
+/* The built allocators, in the lecture's order (the build's list,
+ * dmm_allocators.h): what `--allocator all` means. */
 extern const char *const runner_builtin_allocators[];
-#define RUNNER_BUILTIN_COUNT 8
+#define RUNNER_BUILTIN_COUNT DMM_ALLOCATOR_COUNT
 
 /* The production allocators the harness compares against (baselines/):
  * what `--allocator baselines` means. Each is built only where its
  * library is installed. */
 extern const char *const runner_baseline_allocators[];
-#define RUNNER_BASELINE_COUNT 4
+#define RUNNER_BASELINE_COUNT DMM_BASELINE_COUNT
 
 /* 1 when name is one of the baselines. */
 int runner_is_baseline(const char *name);

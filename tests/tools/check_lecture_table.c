@@ -1,6 +1,6 @@
 /*
  * check_lecture_table.c — the rules that turn measurements into the
- * lecture's table (harness/lecture_table.c, docs/lecture-table.md), on
+ * lecture's table (harness/tools/compare/lecture_table.c, docs/lecture-table.md), on
  * synthetic measurements: every rule just below, at and above its
  * threshold, the slope on exact lines, the "(but could be OK)" and size
  * qualifiers, an allocator the lecture does not know, and the writers'
