@@ -4,10 +4,10 @@
  * the program's own allocator (glibc's, the next definition after this
  * library: dlsym(RTLD_NEXT, ...)) keeps serving every call.
  *
- * This file holds the interposed functions, the lock, the bootstrap arena
- * and the pointer -> ID map: what each call becomes in the trace. The text
- * itself (the buffer, numbers, the header and the footer) is written by
- * record_output.c; record.h is what the two share.
+ * This file holds the interposed functions, the lock and the bootstrap
+ * arena: what each call becomes in the trace. The pointer -> ID map is
+ * record_ids.c; the text itself (the buffer, numbers, the header and the
+ * footer) is written by record_output.c; record.h is what the three share.
  *
  * The idea
  *   Every call is forwarded, and its outcome becomes one trace line. The
@@ -38,9 +38,7 @@
  *      execs does not start.
  *
  * IDs
- *   A freed ID is reused, last freed first, so the largest ID stays below
- *   the peak number of live blocks, and the replay's slot table stays as
- *   small as the program's live set (not its total allocation count).
+ *   A freed ID is reused, last freed first (record_ids.c says why).
  *
  * Cost
  *   Per call: the real call, one lock, one probe sequence in the map
@@ -73,17 +71,8 @@
 #include <unistd.h>
 
 #define BOOTSTRAP_BYTES 65536     /* static arena for dlsym's own calls: it needs ~100 bytes */
-#define FIRST_MAP_SLOTS 4096      /* 64 KiB of map to start with; doubles when half full */
-#define FIRST_SPARE_IDS 4096      /* 16 KiB of free-ID stack to start with; doubles */
-#define LARGEST_ID 4294967294u    /* TRACE_MAX_ID in harness/replay/trace.h */
 
 enum phase { PHASE_NEW, PHASE_STARTING, PHASE_READY };
-
-/* One bucket of the pointer -> ID map; pointer 0 marks an empty bucket. */
-struct map_slot {
-    uintptr_t pointer; /* a live block's address, as the program holds it */
-    uint32_t id;       /* its ID in the trace */
-};
 
 /* The functions this library stands in front of. */
 struct real_functions {
@@ -107,13 +96,6 @@ static struct recorder {
     struct real_functions real;
     size_t page_bytes;           /* valloc's and pvalloc's alignment */
     pid_t owner;                 /* the process recorded, for a vfork child sharing this memory */
-    struct map_slot *map;        /* pointer -> ID, open addressing, linear probing */
-    size_t map_slots;            /* buckets: a power of two */
-    unsigned map_shift;          /* 64 - log2(map_slots): the hash keeps the top bits */
-    size_t map_used;             /* live pointers in the map, at most map_slots / 2 */
-    uint32_t *spare_ids;         /* freed IDs, the next to reuse on top */
-    size_t spare_count, spare_capacity;
-    uint64_t next_id;            /* IDs below it have been used */
     struct record_totals totals; /* the footer's counts; ids and live filled in at the end */
     _Alignas(16) unsigned char arena[BOOTSTRAP_BYTES]; /* see rule 3 */
     size_t arena_used;           /* bytes of arena handed out, headers included */
@@ -158,114 +140,19 @@ static int bootstrapping(void)
            pthread_equal(pthread_self(), rec.starter);
 }
 
-/* ---- the pointer -> ID map ------------------------------------------------ */
-
-static void *map_region(size_t bytes)
-{
-    void *region = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return region == MAP_FAILED ? NULL : region;
-}
-
-static size_t map_home(uintptr_t pointer)
-{
-    /* Fibonacci hashing of the address without its always-zero low 4 bits. */
-    return (size_t)(((uint64_t)(pointer >> 4) * 0x9E3779B97F4A7C15u) >> rec.map_shift);
-}
-
-/* The bucket holding pointer, or the empty bucket where it would go. */
-static size_t map_find(uintptr_t pointer)
-{
-    size_t i = map_home(pointer);
-    while (rec.map[i].pointer != 0 && rec.map[i].pointer != pointer)
-        i = (i + 1) & (rec.map_slots - 1);
-    return i;
-}
-
-/* Makes room for one more pointer; 0, or -1 when no memory can be mapped. */
-static int map_make_room(void)
-{
-    if (rec.map_used + 1 <= rec.map_slots / 2)
-        return 0;
-    struct map_slot *old = rec.map;
-    size_t old_slots = rec.map_slots;
-    struct map_slot *grown = map_region(2 * old_slots * sizeof *grown);
-    if (grown == NULL)
-        return -1;
-    rec.map = grown;
-    rec.map_slots = 2 * old_slots;
-    rec.map_shift--;
-    for (size_t i = 0; i < old_slots; i++)
-        if (old[i].pointer != 0)
-            rec.map[map_find(old[i].pointer)] = old[i];
-    munmap(old, old_slots * sizeof *old);
-    return 0;
-}
-
-/* Empties bucket i, moving later entries of its probe run back so that every
- * entry stays reachable from its home bucket (no tombstones). */
-static void map_remove_at(size_t i)
-{
-    size_t mask = rec.map_slots - 1;
-    for (size_t j = (i + 1) & mask; rec.map[j].pointer != 0; j = (j + 1) & mask) {
-        size_t home = map_home(rec.map[j].pointer);
-        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (!stays) {
-            rec.map[i] = rec.map[j];
-            i = j;
-        }
-    }
-    rec.map[i].pointer = 0;
-    rec.map_used--;
-}
-
-/* ---- IDs ------------------------------------------------------------------ */
-
-/* 0 and the ID, or -1 when the map or the stack cannot grow (recording then
- * stops: what was written is still a valid trace). */
-static int take_id(uint32_t *id)
-{
-    if (rec.spare_count > 0) {
-        *id = rec.spare_ids[--rec.spare_count];
-        return 0;
-    }
-    if (rec.next_id > LARGEST_ID)
-        return -1;
-    *id = (uint32_t)rec.next_id++;
-    return 0;
-}
-
-static void give_back_id(uint32_t id)
-{
-    if (rec.spare_count == rec.spare_capacity) {
-        uint32_t *grown = map_region(2 * rec.spare_capacity * sizeof *grown);
-        if (grown == NULL)
-            return; /* the ID is simply never reused */
-        memcpy(grown, rec.spare_ids, rec.spare_count * sizeof *grown);
-        munmap(rec.spare_ids, rec.spare_capacity * sizeof *grown);
-        rec.spare_ids = grown;
-        rec.spare_capacity *= 2;
-    }
-    rec.spare_ids[rec.spare_count++] = id;
-}
-
 /* Gives the new live pointer an ID and returns it; -1 stops recording. */
 static int64_t enter_pointer(void *p)
 {
     uint32_t id;
-    if (map_make_room() != 0 || take_id(&id) != 0) {
+    int entered = record_ids_enter((uintptr_t)p, &id);
+    if (entered < 0) {
         record_text("# recording stopped: no memory for the pointer map, or no IDs left\n");
         record_flush();
         record_stop();
         return -1;
     }
-    size_t i = map_find((uintptr_t)p);
-    if (rec.map[i].pointer != 0) {
-        /* Its free never reached us: its old ID stays live, never freed (rule 1). */
+    if (entered == 1) /* its free never reached us: rule 1 */
         record_text("# a recorded pointer came back without a recorded free; its ID stays live\n");
-    } else {
-        rec.map_used++;
-    }
-    rec.map[i] = (struct map_slot){.pointer = (uintptr_t)p, .id = id};
     return id;
 }
 
@@ -326,16 +213,14 @@ static void note_free(void *p)
         rec.totals.lines[3]++;
         return;
     }
-    size_t i = map_find((uintptr_t)p);
-    if (rec.map[i].pointer == 0) {
+    uint32_t id;
+    if (!record_ids_find((uintptr_t)p, &id)) {
         rec.totals.unknown++;
         record_text("# free of a pointer that was not recorded\n");
         return;
     }
-    uint32_t id = rec.map[i].id;
-    map_remove_at(i);
     put_line('f', id, 0, 0);
-    give_back_id(id);
+    record_ids_release((uintptr_t)p);
 }
 
 /* After the real realloc(old, size) returned p, still under the lock. */
@@ -345,8 +230,8 @@ static void note_realloc(void *old, void *p, size_t size)
         note_new('r', "realloc(NULL)", p, 0, size);
         return;
     }
-    size_t i = map_find((uintptr_t)old);
-    if (rec.map[i].pointer == 0) {
+    uint32_t id;
+    if (!record_ids_find((uintptr_t)old, &id)) {
         rec.totals.unknown++;
         record_text("# realloc of a pointer that was not recorded");
         record_text(p != NULL ? ": its result recorded as malloc\n" : "\n");
@@ -354,22 +239,14 @@ static void note_realloc(void *old, void *p, size_t size)
             note_new('a', "realloc", p, 0, size);
         return;
     }
-    uint32_t id = rec.map[i].id;
     if (size == 0) { /* glibc frees old and returns NULL */
-        map_remove_at(i);
         put_line('f', id, 0, 0);
         record_text("# that was realloc(p, 0)\n");
-        give_back_id(id);
+        record_ids_release((uintptr_t)old);
     } else if (p == NULL) {
         note_failure("realloc", 0, size); /* old is still live, unchanged */
     } else {
-        if (p != old) {
-            map_remove_at(i);
-            size_t j = map_find((uintptr_t)p);
-            if (rec.map[j].pointer == 0)
-                rec.map_used++;
-            rec.map[j] = (struct map_slot){.pointer = (uintptr_t)p, .id = id};
-        }
+        record_ids_move((uintptr_t)old, (uintptr_t)p);
         put_line('r', id, 0, size);
     }
 }
@@ -394,12 +271,7 @@ static void *find_real(const char *name)
 static void open_trace(const char *path)
 {
     int opened = record_open_trace(path);
-    rec.map_slots = FIRST_MAP_SLOTS;
-    rec.map_shift = 64 - (unsigned)__builtin_ctzll(FIRST_MAP_SLOTS);
-    rec.map = map_region(FIRST_MAP_SLOTS * sizeof *rec.map);
-    rec.spare_capacity = FIRST_SPARE_IDS;
-    rec.spare_ids = map_region(FIRST_SPARE_IDS * sizeof *rec.spare_ids);
-    if (opened != 0 || rec.map == NULL || rec.spare_ids == NULL) {
+    if (opened != 0 || record_ids_init() != 0) {
         record_say("dmm-record: cannot open the trace file or map memory; not recording\n");
         return;
     }
@@ -462,8 +334,8 @@ __attribute__((constructor)) static void record_begin(void)
 static void finish(void)
 {
     if (record_is_on() && getpid() == rec.owner) {
-        rec.totals.ids = rec.next_id;
-        rec.totals.live = rec.map_used;
+        rec.totals.ids = record_ids_used();
+        rec.totals.live = record_ids_live();
         record_footer(&rec.totals);
         record_flush();
         record_stop(); /* later calls (other destructors) are only forwarded */

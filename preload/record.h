@@ -2,8 +2,8 @@
  * record.h — what the two halves of libdmm-record.so share (private to it).
  *
  *   record.c         the interposed malloc family, the lock, the bootstrap
- *                    arena, the pointer -> ID map; it decides what each call
- *                    becomes in the trace.
+ *                    arena; it decides what each call becomes in the trace.
+ *   record_ids.c     the pointer -> ID map and the free-ID stack.
  *   record_output.c  the trace text: the buffer written with write(2),
  *                    numbers, the header and the footer comments.
  *
@@ -59,6 +59,29 @@ void record_line(char kind, uint32_t id, size_t nmemb, size_t size);
 
 /* The closing comments: what was recorded, and what was not. */
 void record_footer(const struct record_totals *totals);
+
+/* ---- record_ids.c: which ID each live pointer has ----------------------- */
+
+/* Maps the first map and stack; 0, or -1 when no memory can be mapped. */
+int record_ids_init(void);
+
+/* Gives the new live pointer a free ID in *id: 0; 1 when the pointer was
+ * live already (its free never reached the recorder: the old ID stays live,
+ * never freed in the trace); -1 when the map or the IDs ran out. */
+int record_ids_enter(uintptr_t pointer, uint32_t *id);
+
+/* 1 and its ID in *id when pointer is live, else 0. */
+int record_ids_find(uintptr_t pointer, uint32_t *id);
+
+/* The pointer is freed: it leaves the map and its ID may be reused. */
+void record_ids_release(uintptr_t pointer);
+
+/* realloc moved a live block: the same ID now belongs to moved. */
+void record_ids_move(uintptr_t old, uintptr_t moved);
+
+/* IDs handed out so far (the peak of live blocks), and blocks live now. */
+uint64_t record_ids_used(void);
+uint64_t record_ids_live(void);
 
 #pragma GCC visibility pop
 
