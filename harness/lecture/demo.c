@@ -2,8 +2,9 @@
  * demo.c — the lecture's demo sequence on one allocator, step by step.
  *
  * Built once per allocator (dmm-demo-NAME); `cmake --build build --target
- * demo` runs them all. After each step it prints the heap as the checker's
- * walk sees it, one chunk per bracket:
+ * demo` runs them all. After each step it prints the heap map, the chunks
+ * of the heap section as the heap checker's walk sees them, one chunk per
+ * bracket (the row drawn by describe.c, as dmm-replay --heap-map draws it):
  *
  *     [A 64]    an allocated chunk of 64 bytes (header and footer included)
  *     [F 8128]  a free chunk (for pad: the pad)
@@ -13,32 +14,24 @@
  */
 #include "dmm.h"
 
+#include "describe.h"
 #include "lecture_demo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Sequences longer than this line are cut, with a count of what was left. */
+/* A row is cut after this many chunks, with a count of what was left: the
+ * step's number and call take 24 columns of the line before it. */
 #define MAP_CHUNKS_SHOWN 12
 
-static void print_chunk(const struct dmm_chunk_info *chunk, void *arg)
-{
-    size_t *chunks = arg;
-    if (*chunks < MAP_CHUNKS_SHOWN)
-        printf("[%c %zu]", chunk->is_free ? 'F' : 'A', chunk->size);
-    ++*chunks;
-}
-
-/* Prints the map, or exits when the heap checker finds a broken invariant. */
+/* Prints the heap map row, or exits when the heap checker finds a broken
+ * invariant. */
 static void print_heap_map(void)
 {
-    size_t chunks = 0;
-    const char *problem = dmm_check(print_chunk, &chunks);
-    if (chunks > MAP_CHUNKS_SHOWN)
-        printf(" ... %zu more", chunks - MAP_CHUNKS_SHOWN);
-    if (chunks == 0)
-        printf("(empty)");
-    printf("\n");
+    struct describe_row row;
+    describe_row_start(&row, MAP_CHUNKS_SHOWN);
+    const char *problem = dmm_check(describe_row_chunk, &row);
+    printf("%s\n", describe_row_end(&row));
     if (problem != NULL) {
         fprintf(stderr, "dmm-demo: %s\n", problem);
         exit(EXIT_FAILURE);
@@ -51,18 +44,18 @@ int main(void)
     printf("== %s ==\n", dmm_name());
     for (size_t i = 0; i < LECTURE_DEMO_STEPS; i++) {
         const struct lecture_demo_step *step = &lecture_demo[i];
-        char what[40];
+        struct trace_op op = {.kind = step->op, .size = step->units * LECTURE_DEMO_UNIT};
+        char name[8], what[40];
+        snprintf(name, sizeof name, "p%d", step->id);
+        describe_call(what, sizeof what, &op, name, name); /* "p1 = malloc(48)" */
         if (step->op == 'a') {
-            size_t bytes = step->units * LECTURE_DEMO_UNIT;
-            p[step->id] = dmm_malloc(bytes);
+            p[step->id] = dmm_malloc(op.size);
             if (p[step->id] == NULL) {
                 perror("dmm-demo: malloc");
                 return EXIT_FAILURE;
             }
-            snprintf(what, sizeof what, "p%d = malloc(%zu)", step->id, bytes);
         } else {
             dmm_free(p[step->id]);
-            snprintf(what, sizeof what, "free(p%d)", step->id);
         }
         printf("%2zu  %-18s ", i + 1, what);
         print_heap_map();

@@ -1,6 +1,10 @@
 /*
- * check.c — the checking pass: replay a trace once through an allocator
- * and check every block it hands out, stopping at the first thing wrong.
+ * checking.c — the checking pass (checking.h): replay a trace once through an
+ * allocator and check every block it hands out, stopping at the first
+ * thing wrong.
+ *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * [checking pass] -> timing -> result -> table/CSV/JSON.
  *
  * For every block returned (malloc, calloc, realloc), before the harness
  * touches it:
@@ -15,7 +19,7 @@
  *   3. inside memory the allocator obtained through its heap section:
  *      [heap_start, break), or one live mapping. The section's observer
  *      keeps the break and a tree of live mappings up to date. A module
- *      without an observer skips this (result->ownership_checked = 0);
+ *      without an observer skips this (found->ownership_checked = 0);
  *   4. overlapping no live block: the live blocks are a tree keyed by
  *      [start, end), where overlapping ranges compare equal, so inserting
  *      finds an overlapping block in O(log n). A zero-byte block counts as
@@ -32,24 +36,21 @@
  * checker runs every options->check_every ops, after every op with
  * --heap-map or --heap-map-dir, and always after the last op.
  *
- * --heap-map-dir (options->heap_map_dir) writes the checker's walk after
- * every op to DIR/ALLOCATOR.csv, one row per chunk:
- *   step,op,start,size,header_bytes,footer_bytes,is_free
- * step is the 1-based op, op the call as text ("p1 = malloc(48)", with the
- * trace's IDs), start the chunk's offset in bytes from the lowest chunk
- * address walked in the whole pass (so every allocator's map starts at 0:
- * the rows wait in a temporary file until that address is known). A step
- * whose walk visits no chunk has no row. For an allocator whose heap section
- * holds chunks, only the chunks inside the section are kept: metadata it
- * keeps in a mapping far away (segregated's page table) would stretch the
- * map's address axis over terabytes of nothing.
+ * What the pass writes as it goes (-v, --heap-map, --series,
+ * --heap-map-dir) is output.c's; it only tells output.c what happened.
+ * It returns what it found (checking.h): the first thing wrong, and what it
+ * counted, which replay.c turns into the message and measure.c into the
+ * figures.
  *
  * The harness's own memory (slots, trees) comes from the C library's
  * malloc, never from the allocator under test.
  */
 #define _POSIX_C_SOURCE 200809L /* tsearch, tfind, tdelete */
 
-#include "replay_internal.h"
+#include "checking.h"
+
+#include "describe.h"
+#include "output.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -61,8 +62,6 @@
 
 /* free must leave errno alone; no system call sets this value. */
 #define ERRNO_SENTINEL 31337
-/* A heap map row is cut after this many chunks (about a terminal's width). */
-#define MAP_CHUNKS_SHOWN 16
 
 /* ---- ranges: the live blocks and the live mappings ---------------------- */
 
@@ -103,7 +102,7 @@ struct check_state {
     const struct allocator_module *module;
     const struct trace *trace;
     const struct replay_options *options;
-    struct replay_result *result;
+    struct checking_outcome *found; /* what the pass hands back */
     struct slot *slots;          /* one per trace slot */
     void *live;                  /* tsearch tree of the live blocks' ranges */
     void *mappings;              /* tsearch tree of live mappings (malloc'd ranges) */
@@ -114,12 +113,7 @@ struct check_state {
     uint64_t generation;         /* allocations so far, for the pattern */
     size_t live_bytes;           /* requested bytes of the live blocks */
     struct dmm_stats previous;   /* after the op before, for the step deltas */
-    FILE *series;                /* the time series, or NULL */
-    size_t series_stride;        /* ops between two rows */
-    FILE *map_csv;               /* --heap-map-dir: the CSV, written at the end; or NULL */
-    FILE *map_records;           /* the walks so far, as struct map_record (a temporary file) */
-    uintptr_t map_lowest;        /* the lowest chunk address walked so far */
-    int map_write_failed;        /* a record could not be written */
+    struct check_output output;  /* -v, --heap-map, --series, --heap-map-dir */
 };
 
 /* ---- the heap section's observer ----------------------------------------- */
@@ -227,31 +221,23 @@ static size_t first_wrong_byte(const void *block, size_t bytes, uint64_t seed, i
     return bytes;
 }
 
-/* ---- messages and output --------------------------------------------------- */
-
-static const char *address(char text[24], const void *p)
-{
-    if (p == NULL)
-        return "NULL";
-    snprintf(text, 24, "0x%" PRIxPTR, (uintptr_t)p);
-    return text;
-}
+/* ---- messages -------------------------------------------------------------- */
 
 static unsigned long long slot_id(const struct check_state *s, const struct slot *slot)
 {
     return (unsigned long long)s->trace->slot_ids[slot - s->slots];
 }
 
+/* The first thing wrong, at op i (trace->op_count: no op to blame). */
 static int fail(struct check_state *s, size_t i, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(struct check_state *s, size_t i, const char *format, ...)
 {
-    char what[400];
     va_list args;
     va_start(args, format);
-    vsnprintf(what, sizeof what, format, args);
+    vsnprintf(s->found->what, sizeof s->found->what, format, args);
     va_end(args);
-    replay_fail(s->module->reported_name, s->trace, i, s->result, "%s", what);
+    s->found->failed_op = i;
     return -1;
 }
 
@@ -260,102 +246,13 @@ static const char *errno_text(int error)
     return error == ERRNO_SENTINEL ? "errno not set" : strerror(error);
 }
 
-/* -v: "#12 line 14: a 5 100 -> 0x200000000010", one flushed line per op. */
-static void print_op(const struct check_state *s, size_t i, const void *old, const void *new)
-{
-    const struct trace_op *op = &s->trace->ops[i];
-    char id[24] = "-1", a[24], b[24];
-    if (op->slot != TRACE_NO_SLOT)
-        snprintf(id, sizeof id, "%llu", slot_id(s, &s->slots[op->slot]));
-    printf("#%zu line %" PRIu32 ": ", i + 1, op->line);
-    if (op->kind == 'a')
-        printf("a %s %zu -> %s\n", id, op->size, address(a, new));
-    else if (op->kind == 'c')
-        printf("c %s %zu %zu -> %s\n", id, op->nmemb, op->size, address(a, new));
-    else if (op->kind == 'r')
-        printf("r %s %zu (%s) -> %s\n", id, op->size, address(a, old), address(b, new));
-    else
-        printf("f %s (%s)\n", id, address(a, old));
-    fflush(stdout);
-}
-
-struct map_row {
-    char text[MAP_CHUNKS_SHOWN * 32]; /* "[A 18446744073709551615]" fits 32 bytes */
-    size_t length;                    /* bytes of text used */
-    size_t chunks;                    /* chunks the walk reached */
-};
-
-static void draw_chunk(const struct dmm_chunk_info *chunk, void *arg)
-{
-    struct map_row *row = arg;
-    if (row->chunks++ < MAP_CHUNKS_SHOWN && row->length < sizeof row->text) {
-        int n = snprintf(row->text + row->length, sizeof row->text - row->length, "[%c %zu]",
-                         chunk->is_free ? 'F' : 'A', chunk->size);
-        row->length += n > 0 ? (size_t)n : 0;
-    }
-}
-
-/* One chunk of a walk, as --heap-map-dir keeps it until the pass ends. */
-struct map_record {
-    uint64_t step;       /* 1-based op after which the walk ran */
-    uintptr_t start;     /* the chunk's address */
-    size_t size, header_bytes, footer_bytes;
-    int is_free;
-};
-
-/* Where one walk of the checker goes: the --heap-map line, the records. */
-struct walk_sink {
-    struct map_row row;
-    struct check_state *s;
-    uint64_t step;
-};
-
-/* 1 when the allocator's heap section is in use and the chunk lies
- * outside it (see --heap-map-dir above). */
-static int outside_the_heap(const struct check_state *s, const struct dmm_chunk_info *chunk)
-{
-    const struct allocator_module *m = s->module;
-    if (m->heap_start == NULL || m->heap_break == NULL)
-        return 0;
-    uintptr_t start = (uintptr_t)m->heap_start(), end = (uintptr_t)m->heap_break();
-    uintptr_t at = (uintptr_t)chunk->start;
-    return start < end && (at < start || at >= end);
-}
-
-static void visit_chunk(const struct dmm_chunk_info *chunk, void *arg)
-{
-    struct walk_sink *sink = arg;
-    struct check_state *s = sink->s;
-    if (s->options->heap_map)
-        draw_chunk(chunk, &sink->row);
-    if (s->map_records != NULL && outside_the_heap(s, chunk))
-        return;
-    if (s->map_records != NULL) {
-        struct map_record record = {sink->step, (uintptr_t)chunk->start, chunk->size,
-                                    chunk->header_bytes, chunk->footer_bytes, chunk->is_free != 0};
-        if (record.start < s->map_lowest)
-            s->map_lowest = record.start;
-        if (fwrite(&record, sizeof record, 1, s->map_records) != 1)
-            s->map_write_failed = 1;
-    }
-}
-
-/* Runs the allocator's checker (drawing the heap with --heap-map, keeping
- * the walk with --heap-map-dir). */
+/* Runs the allocator's checker, with the walk drawn or kept when
+ * --heap-map or --heap-map-dir ask for it. */
 static int run_checker(struct check_state *s, size_t i)
 {
-    struct walk_sink sink = {.row = {.length = 0}, .s = s,
-                             .step = s->trace->op_count == 0 ? 0 : i + 1};
-    int walking = s->options->heap_map || s->map_records != NULL;
-    const char *problem = s->module->check(walking ? visit_chunk : NULL, &sink);
-    const struct map_row *row = &sink.row;
-    if (s->options->heap_map) {
-        if (row->chunks > MAP_CHUNKS_SHOWN)
-            printf("    heap: %s ... %zu more\n", row->text, row->chunks - MAP_CHUNKS_SHOWN);
-        else
-            printf("    heap: %s\n", row->chunks == 0 ? "(empty)" : row->text);
-        fflush(stdout);
-    }
+    dmm_visit_fn *visit = output_walk_start(&s->output, i);
+    const char *problem = s->module->check(visit, &s->output);
+    output_walk_end(&s->output);
     if (problem != NULL)
         return fail(s, i, "the heap checker says: %s", problem);
     return 0;
@@ -383,17 +280,17 @@ static int take_block(struct check_state *s, size_t i, struct slot *slot, void *
     uintptr_t start = (uintptr_t)p, span = size == 0 ? 1 : size;
     size_t alignment = required_alignment(s->module, size);
     if (start % alignment != 0)
-        return fail(s, i, "%s returned %s, which is not %zu-byte aligned", call, address(a, p),
-                    alignment);
+        return fail(s, i, "%s returned %s, which is not %zu-byte aligned", call,
+                    describe_address(a, p), alignment);
     if (span > UINTPTR_MAX - start)
         return fail(s, i, "%s returned %s, too near the top of memory to hold %zu bytes", call,
-                    address(a, p), size);
+                    describe_address(a, p), size);
     if (s->ownership && !owned(s, start, start + span))
         return fail(s, i,
                     "%s returned %s, but its %zu bytes are not inside the heap section "
                     "[%s, %s) nor inside one live mapping",
-                    call, address(a, p), size, address(b, (void *)s->heap_start),
-                    address(c, (void *)s->heap_break));
+                    call, describe_address(a, p), size, describe_address(b, (void *)s->heap_start),
+                    describe_address(c, (void *)s->heap_break));
     slot->range = (struct range){start, start + span};
     void *node = tsearch(&slot->range, &s->live, compare_ranges);
     if (node == NULL)
@@ -401,7 +298,8 @@ static int take_block(struct check_state *s, size_t i, struct slot *slot, void *
     if (node_key(node) != &slot->range) {
         const struct slot *other = (const struct slot *)(const void *)node_key(node);
         return fail(s, i, "%s returned %s, which overlaps the live block id %llu (%zu bytes at %s)",
-                    call, address(a, p), slot_id(s, other), other->size, address(b, other->ptr));
+                    call, describe_address(a, p), slot_id(s, other), other->size,
+                    describe_address(b, other->ptr));
     }
     slot->ptr = p;
     slot->size = size;
@@ -414,7 +312,7 @@ static int take_block(struct check_state *s, size_t i, struct slot *slot, void *
     wrong = first_wrong_byte(p, kept, kept_seed, 0, &expected, &found);
     if (wrong < kept)
         return fail(s, i, "%s lost the old contents: byte %zu of %s is 0x%02x, expected 0x%02x",
-                    call, wrong, address(a, p), found, expected);
+                    call, wrong, describe_address(a, p), found, expected);
     slot->seed = mix(mix(slot_id(s, slot)) ^ ++s->generation);
     fill(p, size, slot->seed);
     return 0;
@@ -430,8 +328,8 @@ static int verify_block(struct check_state *s, size_t i, const struct slot *slot
         return fail(s, i,
                     "%sblock id %llu (%zu bytes at %s) was changed while it was live: "
                     "byte %zu is 0x%02x, expected 0x%02x",
-                    when, slot_id(s, slot), slot->size, address(a, slot->ptr), wrong, found,
-                    expected);
+                    when, slot_id(s, slot), slot->size, describe_address(a, slot->ptr), wrong,
+                    found, expected);
     return 0;
 }
 
@@ -454,7 +352,6 @@ static int run_op(struct check_state *s, size_t i)
     void *old = slot != NULL ? slot->ptr : NULL, *p;
     size_t old_size = old != NULL ? slot->size : 0;
     uint64_t old_seed = old != NULL ? slot->seed : 0;
-    int error;
 
     if (op->kind == 'f' || op->kind == 'r') {
         if (old != NULL && verify_block(s, i, slot, "") != 0)
@@ -466,13 +363,13 @@ static int run_op(struct check_state *s, size_t i)
     }
 
     errno = ERRNO_SENTINEL;
+    p = module_call(m, op, old);
+    int error = errno;
+    output_op(&s->output, i, old, p);
+    describe_call(call, sizeof call, op, NULL, describe_address(a, old)); /* "malloc(100)" */
+
     switch (op->kind) {
     case 'a':
-        p = m->malloc(op->size);
-        error = errno;
-        if (s->options->verbose || s->options->heap_map)
-            print_op(s, i, NULL, p);
-        snprintf(call, sizeof call, "malloc(%zu)", op->size);
         if (p == NULL)
             return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
         return take_block(s, i, slot, p, op->size, call, 0, 0, 0);
@@ -480,14 +377,9 @@ static int run_op(struct check_state *s, size_t i)
         size_t bytes = 0;
         int must_fail = __builtin_mul_overflow(op->nmemb, op->size, &bytes)
                      || bytes > DMM_MAX_REQUEST;
-        p = m->calloc(op->nmemb, op->size);
-        error = errno;
-        if (s->options->verbose || s->options->heap_map)
-            print_op(s, i, NULL, p);
-        snprintf(call, sizeof call, "calloc(%zu, %zu)", op->nmemb, op->size);
         if (must_fail && p != NULL)
             return fail(s, i, "%s returned %s, but the product is above DMM_MAX_REQUEST: "
-                        "it must fail with ENOMEM", call, address(a, p));
+                        "it must fail with ENOMEM", call, describe_address(a, p));
         if (must_fail && error != ENOMEM)
             return fail(s, i, "%s returned NULL, but errno is %s, not ENOMEM", call,
                         errno_text(error));
@@ -497,16 +389,11 @@ static int run_op(struct check_state *s, size_t i)
             return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
         return take_block(s, i, slot, p, bytes, call, 1, 0, 0);
     }
-    case 'r': {
-        p = m->realloc(old, op->size);
-        error = errno;
-        if (s->options->verbose || s->options->heap_map)
-            print_op(s, i, old, p);
-        snprintf(call, sizeof call, "realloc(%s, %zu)", address(a, old), op->size);
+    case 'r':
         if (old != NULL && op->size == 0) {
             if (p != NULL)
                 return fail(s, i, "%s returned %s, not NULL: dmm.h says it frees the block", call,
-                            address(a, p));
+                            describe_address(a, p));
             if (error != ERRNO_SENTINEL)
                 return fail(s, i, "%s changed errno to %s; dmm.h says it leaves errno alone",
                             call, strerror(error));
@@ -516,167 +403,55 @@ static int run_op(struct check_state *s, size_t i)
             return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
         return take_block(s, i, slot, p, op->size, call, 0,
                           old_size < op->size ? old_size : op->size, old_seed);
-    }
     default: /* 'f' */
-        m->free(old);
-        error = errno;
-        if (s->options->verbose || s->options->heap_map)
-            print_op(s, i, old, NULL);
         if (error != ERRNO_SENTINEL)
-            return fail(s, i, "free(%s) changed errno to %s; dmm.h says free never does",
-                        address(a, old), strerror(error));
+            return fail(s, i, "%s changed errno to %s; dmm.h says free never does", call,
+                        strerror(error));
         return 0;
     }
 }
 
 /* After op i: the figures, the series row, the checker when it is due. */
-static int after_op(struct check_state *s, size_t i, struct check_outcome *outcome)
+static int after_op(struct check_state *s, size_t i)
 {
     if (s->harness_out_of_memory)
         return fail(s, i, "the harness ran out of memory recording a mapping");
     struct dmm_stats now;
     s->module->stats(&now);
-    struct replay_result *r = s->result;
+    struct checking_outcome *found = s->found;
     uint64_t malloc_steps = now.malloc_steps - s->previous.malloc_steps;
     uint64_t free_steps = now.free_steps - s->previous.free_steps;
-    if (malloc_steps > r->max_steps_malloc)
-        r->max_steps_malloc = malloc_steps;
-    if (free_steps > r->max_steps_free)
-        r->max_steps_free = free_steps;
-    if (s->live_bytes > r->peak_live_bytes)
-        r->peak_live_bytes = s->live_bytes;
+    if (malloc_steps > found->max_steps_malloc)
+        found->max_steps_malloc = malloc_steps;
+    if (free_steps > found->max_steps_free)
+        found->max_steps_free = free_steps;
+    if (s->live_bytes > found->peak_live_bytes)
+        found->peak_live_bytes = s->live_bytes;
     if (now.peak_footprint_bytes > s->previous.peak_footprint_bytes)
-        outcome->peak_op = i + 1;
+        found->peak_op = i + 1;
     s->previous = now;
 
-    size_t done = i + 1, ops = s->trace->op_count;
-    if (s->series != NULL && (done % s->series_stride == 0 || done == ops))
-        fprintf(s->series, "%zu,%zu,%zu\n", done, s->live_bytes, now.footprint_bytes);
+    output_sample(&s->output, i, s->live_bytes, now.footprint_bytes);
+    size_t done = i + 1;
     uint64_t every = s->options->check_every;
-    if (s->options->heap_map || s->map_records != NULL || done == ops ||
+    if (output_wants_every_walk(&s->output) || done == s->trace->op_count ||
         (every != 0 && done % every == 0))
         return run_checker(s, i);
     return 0;
 }
 
-/* The allocator's name as a file name: never a folder. */
-static void allocator_file_name(const struct check_state *s, char name[64])
-{
-    snprintf(name, 64, "%s", s->module->reported_name);
-    for (char *c = name; *c != '\0'; c++)
-        if (*c == '/')
-            *c = '_';
-}
-
-static int open_series(struct check_state *s)
-{
-    const struct replay_options *o = s->options;
-    if (o->series_dir == NULL)
-        return 0;
-    char allocator[64], path[4096];
-    allocator_file_name(s, allocator);
-    snprintf(path, sizeof path, "%s/%s--%s.csv", o->series_dir, allocator, s->trace->name);
-    s->series = fopen(path, "w");
-    if (s->series == NULL)
-        return fail(s, s->trace->op_count, "cannot write the time series to %s: %s", path,
-                    strerror(errno));
-    size_t ops = s->trace->op_count, points = o->series_points;
-    /* About `points` rows (and always the last op); 0 points: the last op only. */
-    if (points == 0)
-        s->series_stride = ops > 0 ? ops : 1;
-    else
-        s->series_stride = ops / points > 0 ? ops / points : 1;
-    fprintf(s->series, "op,live_bytes,footprint_bytes\n0,0,0\n");
-    return 0;
-}
-
-/* ---- --heap-map-dir ------------------------------------------------------------- */
-
-static int open_heap_map(struct check_state *s)
-{
-    if (s->options->heap_map_dir == NULL)
-        return 0;
-    char allocator[64], path[4096];
-    allocator_file_name(s, allocator);
-    snprintf(path, sizeof path, "%s/%s.csv", s->options->heap_map_dir, allocator);
-    s->map_csv = fopen(path, "w");
-    if (s->map_csv != NULL)
-        s->map_records = tmpfile();
-    if (s->map_records == NULL)
-        return fail(s, s->trace->op_count, "cannot write the heap map to %s: %s", path,
-                    strerror(errno));
-    s->map_lowest = UINTPTR_MAX;
-    return 0;
-}
-
-/* Op i as the lecture writes it, with the trace's IDs; live[] follows
- * which IDs hold a block (a realloc of an ID that holds none is
- * realloc(NULL, ...)), op by op. */
-static void describe_op(const struct check_state *s, size_t i, unsigned char *live, char *text,
-                        size_t size)
-{
-    const struct trace_op *op = &s->trace->ops[i];
-    if (op->slot == TRACE_NO_SLOT) {
-        snprintf(text, size, "free(NULL)");
-        return;
-    }
-    unsigned long long id = (unsigned long long)s->trace->slot_ids[op->slot];
-    unsigned char *is_live = &live[op->slot];
-    if (op->kind == 'a')
-        snprintf(text, size, "p%llu = malloc(%zu)", id, op->size);
-    else if (op->kind == 'c')
-        snprintf(text, size, "p%llu = calloc(%zu, %zu)", id, op->nmemb, op->size);
-    else if (op->kind == 'r' && *is_live)
-        snprintf(text, size, "p%llu = realloc(p%llu, %zu)", id, id, op->size);
-    else if (op->kind == 'r')
-        snprintf(text, size, "p%llu = realloc(NULL, %zu)", id, op->size);
-    else
-        snprintf(text, size, "free(p%llu)", id);
-    *is_live = op->kind == 'f' || (op->kind == 'r' && *is_live && op->size == 0) ? 0 : 1;
-}
-
-/* The records, their start made relative to the lowest address walked.
- * Returns 0, or -1 (errno set when the system said why). */
-static int write_heap_map(struct check_state *s)
-{
-    FILE *out = s->map_csv;
-    errno = 0;
-    unsigned char *live = calloc(s->trace->slot_count != 0 ? s->trace->slot_count : 1, 1);
-    int failed = live == NULL || s->map_write_failed || fflush(s->map_records) != 0;
-    fprintf(out, "step,op,start,size,header_bytes,footer_bytes,is_free\n");
-    rewind(s->map_records);
-    struct map_record r;
-    char op[96] = "";
-    size_t described = 0;
-    while (!failed && fread(&r, sizeof r, 1, s->map_records) == 1) {
-        for (; described < r.step && described < s->trace->op_count; described++)
-            describe_op(s, described, live, op, sizeof op);
-        fprintf(out, "%llu,\"%s\",%llu,%zu,%zu,%zu,%d\n", (unsigned long long)r.step, op,
-                (unsigned long long)(r.start - s->map_lowest), r.size, r.header_bytes,
-                r.footer_bytes, r.is_free);
-    }
-    free(live);
-    failed |= ferror(s->map_records) != 0;
-    failed |= fclose(out) != 0;
-    fclose(s->map_records);
-    s->map_csv = s->map_records = NULL;
-    if (failed && errno == 0)
-        errno = EIO;
-    return failed ? -1 : 0;
-}
-
 /* ---- the pass ----------------------------------------------------------------- */
 
-int replay_check_pass(const struct allocator_module *module, const struct trace *trace,
-                      const struct replay_options *options, struct replay_result *result,
-                      struct replay_progress *progress, struct check_outcome *outcome)
+int checking_pass(const struct allocator_module *module, const struct trace *trace,
+               const struct replay_options *options, struct replay_progress *progress,
+               struct checking_outcome *found)
 {
     struct check_state s = {.module = module, .trace = trace, .options = options,
-                            .result = result};
-    *outcome = (struct check_outcome){0};
+                            .found = found};
+    *found = (struct checking_outcome){.failed_op = trace->op_count};
     s.ownership = module->set_observer != NULL && module->heap_start != NULL
                && module->heap_break != NULL;
-    result->ownership_checked = s.ownership;
+    found->ownership_checked = s.ownership;
     if (s.ownership)
         module->set_observer(observe, &s);
     module->reset();
@@ -687,16 +462,19 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
     }
 
     int status = -1;
+    char what[sizeof found->what];
     s.slots = calloc(trace->slot_count != 0 ? trace->slot_count : 1, sizeof *s.slots);
     if (s.slots == NULL)
         fail(&s, trace->op_count, "the harness ran out of memory");
-    else if (open_series(&s) == 0 && open_heap_map(&s) == 0) {
+    else if (output_open(&s.output, module, trace, options, what, sizeof what) != 0)
+        fail(&s, trace->op_count, "%s", what);
+    else {
         status = 0;
         for (size_t i = 0; i < trace->op_count && status == 0; i++) {
             progress->timing = 0;
             progress->line = trace->ops[i].line;
             progress->op = i + 1;
-            status = run_op(&s, i) != 0 || after_op(&s, i, outcome) != 0 ? -1 : 0;
+            status = run_op(&s, i) != 0 || after_op(&s, i) != 0 ? -1 : 0;
         }
         if (status == 0 && trace->op_count == 0)
             status = run_checker(&s, 0);
@@ -705,7 +483,7 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
                 status = verify_block(&s, trace->op_count - 1, &s.slots[k],
                                       "after the last op, ");
     }
-    module->stats(&outcome->final);
+    module->stats(&found->final);
 
     if (s.ownership)
         module->set_observer(NULL, NULL);
@@ -713,12 +491,7 @@ int replay_check_pass(const struct allocator_module *module, const struct trace 
         tdelete(node_key(s.live), &s.live, compare_ranges);
     forget_mappings(&s, 0, UINTPTR_MAX);
     free(s.slots);
-    if (s.series != NULL && fclose(s.series) != 0 && status == 0)
-        status = fail(&s, trace->op_count, "cannot write the time series: %s", strerror(errno));
-    /* The walks up to a failure are written too: they show what broke. */
-    if (s.map_records != NULL && write_heap_map(&s) != 0 && status == 0)
-        status = fail(&s, trace->op_count, "cannot write the heap map: %s", strerror(errno));
-    if (s.map_csv != NULL)
-        fclose(s.map_csv); /* opened, but the temporary file could not be made */
+    if (output_close(&s.output, what, sizeof what) != 0 && status == 0)
+        status = fail(&s, trace->op_count, "%s", what);
     return status;
 }

@@ -1,10 +1,14 @@
 /*
- * module.c — load one allocator from its shared module (replay.h).
+ * module.c — load one allocator from its shared module (module.h).
+ *
+ * Step of the data flow: trace file -> parse -> pair -> child process
+ * [loads the allocator here] -> checking pass -> timing -> result ->
+ * table/CSV/JSON.
  *
  * Every allocator is built as modules/libdmm-NAME.so, exporting dmm.h's
  * functions and its heap section's heap_set_observer, heap_start and
  * heap_break. The runner loads one per child process, so the module's
- * globals (its heap, its simulated heap section) start fresh in each child.
+ * globals (its allocator state, its simulated heap section) start fresh in each child.
  *
  * RTLD_LOCAL keeps the module's symbols out of the global scope: two
  * modules loaded into one process (a test driver) each call their own
@@ -12,7 +16,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "replay.h"
+#include "module.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

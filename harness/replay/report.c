@@ -1,6 +1,9 @@
 /*
  * report.c — the table, the CSV and the JSON of a run (report.h).
  *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * checking pass -> timing -> result -> [table/CSV/JSON].
+ *
  * The CSV and the JSON are written from one list of columns, so that their
  * keys and order cannot drift apart; the table is for people and shows a
  * selection, with units in its headings.
@@ -138,7 +141,7 @@ enum column_role {
     ALWAYS,   /* every pair */
     MEASURED, /* ok pairs only */
     COUNTED,  /* ok pairs whose allocator's calls are counted (not a baseline's) */
-    TIMED,    /* ok pairs with timing passes */
+    TIMED,    /* ok pairs with timing runs */
 };
 
 struct column {

@@ -2,6 +2,9 @@
  * report.h — what dmm-replay prints: the table on stdout, and the same
  * results as CSV and JSON for plots and grading scripts.
  *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * checking pass -> timing -> result -> [table/CSV/JSON].
+ *
  * The CSV and JSON carry the same keys, in this order (docs/harness.md
  * defines each):
  *   allocator, trace, status, ops, ns_per_op, malloc_ns, calloc_ns,
@@ -12,7 +15,7 @@
  *   max_steps_free, minor_faults, message
  * A pair that is not ok has only ops and message: its measurements stop
  * where it went wrong, so none is reported (empty in CSV, null in JSON).
- * Without timing passes (--repeat 0) the timing fields are empty too.
+ * Without timing runs (--repeat 0) the timing fields are empty too.
  */
 #ifndef DMM_REPORT_H
 #define DMM_REPORT_H
@@ -25,7 +28,7 @@
 /* "ok", "fail", "crash", "timeout". */
 const char *report_status_name(enum replay_status status);
 
-/* timed: the pairs ran timing passes (--repeat > 0). */
+/* timed: the pairs ran timing runs (--repeat > 0). */
 void report_table(FILE *out, const struct runner_pair *pairs, size_t count, int timed);
 
 /* The CSV (header row first, RFC 4180 quoting) and the JSON

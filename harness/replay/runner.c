@@ -1,7 +1,15 @@
 /*
- * runner.c — every (allocator, trace) pair in a forked child (runner.h).
+ * runner.c — every pair (one allocator x one trace) in forked children of
+ * its own (runner.h): fork, wait, timeout, the shared-memory handover.
  *
- * One pair, from the parent's side:
+ * Step of the data flow: trace file -> parse -> pair -> [child process] ->
+ * checking pass -> timing -> result -> table/CSV/JSON.
+ *
+ * The jobs of one pair, each in a child: the checking pass (replay_pair);
+ * for a baseline, the footprint run; then --repeat timing runs (timing.c).
+ * What they hand back becomes figures in measure.c only.
+ *
+ * One job, from the parent's side:
  *
  *   parent                                  child (own process group)
  *   ------                                  -----
@@ -15,8 +23,9 @@
  *   deadline passed:   SIGKILL to its group, "no answer after S s ..."
  *
  * Why these choices
- *   - A fork per pair: a crash, a hang or a corrupted heap ends that child
- *     only, and every allocator starts from a freshly loaded module.
+ *   - A fork per job: a crash, a hang or corrupted allocator state ends
+ *     that child only, and every allocator starts from a freshly loaded
+ *     module.
  *   - Shared memory (MAP_SHARED | MAP_ANONYMOUS, made before the fork) for
  *     the result and the progress: the child writes plain structs, with no
  *     pipe protocol, and the progress survives the child's death.
@@ -35,7 +44,9 @@
 
 #include "runner.h"
 
+#include "measure.h"
 #include "replay.h"
+#include "timing.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -70,7 +81,8 @@ static const char *const baseline_packages[RUNNER_BASELINE_COUNT] = {DMM_BASELIN
 struct handover {
     struct replay_progress progress; /* where the child is: survives a crash */
     struct replay_result result;     /* complete only when finished */
-    struct replay_timing timing;     /* a timing run's */
+    struct timing_run timing;        /* a timing run's */
+    struct dmm_stats footprint;      /* a baseline's footprint run's */
     volatile int is_baseline;        /* the module measures its own footprint */
     volatile int finished;           /* replay_pair returned */
     volatile int load_failed;        /* module_load failed; result.message says why */
@@ -237,10 +249,10 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
             replay_pair(&module, pair->trace, &plan->options, &handover->result,
                         &handover->progress);
         } else if (job == JOB_FOOTPRINT) {
-            done = replay_measure_footprint(&module, pair->trace, &handover->progress,
-                                            &handover->result);
+            done = timing_footprint(&module, pair->trace, &handover->progress,
+                                    &handover->footprint);
         } else {
-            done = replay_time_run(&module, pair->trace, &handover->progress, &handover->timing);
+            done = timing_replay(&module, pair->trace, &handover->progress, &handover->timing);
         }
         if (done != 0)
             _exit(3); /* no memory or thread: the parent reports the exit */
@@ -308,7 +320,7 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     int timing = handover->progress.timing;
     const char *allocator = handover->name[0] != '\0' ? handover->name : pair->allocator;
     static const char *const phases[] = {"the checking pass", "the footprint run",
-                                         "the timing pass"};
+                                         "the timing run"};
 
     char what[160], when[128];
     if (op == 0)
@@ -356,8 +368,6 @@ static int run_job(const struct runner_plan *plan, struct runner_pair *pair, enu
                    struct handover *handover, const sigset_t *parent_mask)
 {
     memset(handover, 0, sizeof *handover);
-    if (job == JOB_FOOTPRINT)
-        handover->result = pair->result; /* the run adds its figures to the check's */
     fflush(NULL); /* else the child would inherit, and print again, our buffered output */
     pid_t child = fork();
     if (child < 0)
@@ -391,8 +401,8 @@ static int run_job(const struct runner_plan *plan, struct runner_pair *pair, enu
 
 /* Runs one pair: the checking pass; for a baseline, the footprint run; then
  * --repeat timing runs, each in a fresh process (timing.c says why), whose
- * medians are the pair's times. Returns 0, or -1 with errno if no child
- * could be run. */
+ * medians are the pair's times (measure.c). Returns 0, or -1 with errno if
+ * no child could be run. */
 static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
                     struct handover *handover, const sigset_t *parent_mask)
 {
@@ -405,35 +415,25 @@ static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
         return 0;
 
     if (handover->is_baseline) {
-        pair->result.is_baseline = 1;
         done = run_job(plan, pair, JOB_FOOTPRINT, handover, parent_mask);
         if (done <= 0)
             return done;
-        struct replay_result *r = &pair->result;
-        r->peak_footprint_bytes = handover->result.peak_footprint_bytes;
-        r->peak_heap_bytes = handover->result.peak_heap_bytes;
-        r->peak_mapped_bytes = handover->result.peak_mapped_bytes;
-        r->utilization = r->peak_footprint_bytes != 0
-                             ? (double)r->peak_live_bytes / (double)r->peak_footprint_bytes
-                             : 0.0;
-        /* Its chunks cannot be walked, and the checking pass's peak is not
-         * this run's: the split at the peak is not known. */
-        r->at_peak_payload = r->at_peak_overhead = r->at_peak_free = 0;
-        r->at_peak_unwalked = r->peak_footprint_bytes;
+        measure_baseline_footprint(&pair->result, &handover->footprint);
     }
 
     unsigned repeat = plan->options.repeat;
     if (repeat == 0)
         return 0;
-    struct replay_timing runs[REPLAY_MAX_REPEAT];
-    for (unsigned k = 0; k < repeat && k < REPLAY_MAX_REPEAT; k++) {
+    if (repeat > REPLAY_MAX_REPEAT)
+        repeat = REPLAY_MAX_REPEAT;
+    struct timing_run runs[REPLAY_MAX_REPEAT];
+    for (unsigned k = 0; k < repeat; k++) {
         done = run_job(plan, pair, JOB_TIME, handover, parent_mask);
         if (done <= 0)
             return done;
         runs[k] = handover->timing;
     }
-    replay_summarize_timing(runs, repeat < REPLAY_MAX_REPEAT ? repeat : REPLAY_MAX_REPEAT,
-                            &pair->result);
+    measure_timing(&pair->result, runs, repeat);
     return 0;
 }
 

@@ -1,6 +1,9 @@
 /*
  * runner.h — every (allocator, trace) pair, each in a process of its own.
  *
+ * Step of the data flow: trace file -> parse -> pair -> [child process] ->
+ * checking pass -> timing -> result -> table/CSV/JSON.
+ *
  * For each pair the runner forks a child that loads the allocator's module
  * and calls replay_pair() (replay.h); the child hands its struct
  * replay_result back through shared memory. An allocator that crashes or
@@ -9,7 +12,7 @@
  * goes on with the next pair.
  *
  * Pairs run one at a time, allocator-major in the order given, so that no
- * two timing passes compete for the CPU.
+ * two timing runs compete for the CPU.
  */
 #ifndef DMM_RUNNER_H
 #define DMM_RUNNER_H

@@ -1,14 +1,19 @@
 /*
  * timing.c — the timing runs of a pair, and the footprint run of a
- * baseline. The runner calls each in a process of its own, forked from the
+ * baseline (timing.h): the allocator driven without checks, on a clock.
+ *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * checking pass -> [timing] -> result -> table/CSV/JSON.
+ *
+ * The runner calls each run in a process of its own, forked from the
  * parent, which has never loaded the allocator; and each runs the replay in
  * a thread of its own. So every allocator starts every run the same way:
  * fresh — a dmm allocator with an untouched heap section, glibc's malloc
  * with a new arena and an empty tcache (a new thread gets both), jemalloc,
  * mimalloc and tcmalloc initialised in that process for the first time.
  * (Replaying in the process that ran the checking pass would time the
- * baselines warm, with their heaps and caches full from the check, against
- * dmm allocators made cold by dmm_reset.)
+ * baselines warm, with their allocator state and caches full from the
+ * check, against dmm allocators made cold by dmm_reset.)
  *
  * One timing run is two replays from a reset allocator, with no checks and
  * no writes into blocks:
@@ -19,15 +24,13 @@
  *     median cost of an empty pair of reads (calibrated once per process
  *     from 1000 pairs) subtracted per call, a kind's total floored at 0 —
  *     the split by kind, which carries the clock's few nanoseconds of noise.
- * replay_summarize_timing takes the medians over the runs (the lower middle
- * one for an even count):
- *   ns_per_op       whole-loop time / ops       kops_per_sec  1e6 / ns_per_op
- *   minor_faults    ru_minflt during the median whole-loop replay
- *   malloc_ns ...   per-call time of that kind / ops of that kind
+ * The runs' medians become the pair's figures in measure.c.
  */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 
-#include "replay.h"
+#include "timing.h"
+
+#include "measure.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -46,66 +49,23 @@ static int64_t ns_between(const struct timespec *from, const struct timespec *to
     return (int64_t)(to->tv_sec - from->tv_sec) * 1000000000 + (to->tv_nsec - from->tv_nsec);
 }
 
-static int compare_int64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of n values (the lower middle one for an even n); sorts them. */
-static double median_of(double *values, unsigned n)
-{
-    qsort(values, n, sizeof values[0], compare_doubles);
-    return values[(n - 1) / 2];
-}
-
-double replay_clock_overhead_ns(void)
+double timing_clock_overhead_ns(void)
 {
     static double overhead = -1.0; /* measured once per process */
     if (overhead >= 0.0)
         return overhead;
-    static int64_t pairs[CALIBRATION_PAIRS];
+    static double pairs[CALIBRATION_PAIRS];
     for (size_t k = 0; k < CALIBRATION_PAIRS; k++) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        pairs[k] = ns_between(&t0, &t1);
+        pairs[k] = (double)ns_between(&t0, &t1);
     }
-    qsort(pairs, CALIBRATION_PAIRS, sizeof pairs[0], compare_int64);
-    overhead = (double)(pairs[CALIBRATION_PAIRS / 2 - 1] + pairs[CALIBRATION_PAIRS / 2]) / 2.0;
+    overhead = measure_median(pairs, CALIBRATION_PAIRS);
     return overhead;
 }
 
 /* ---- one replay without checks ------------------------------------------- */
-
-/* The allocator call an op stands for; the old pointer of its slot comes
- * in, the new one goes out. */
-static inline void *call_allocator(const struct allocator_module *module,
-                                   const struct trace_op *op, void *old)
-{
-    switch (op->kind) {
-    case 'a': return module->malloc(op->size);
-    case 'c': return module->calloc(op->nmemb, op->size);
-    case 'r': return module->realloc(old, op->size);
-    default: module->free(old); return NULL;
-    }
-}
-
-static inline int kind_index(const struct trace_op *op)
-{
-    switch (op->kind) {
-    case 'a': return REPLAY_KIND_MALLOC;
-    case 'c': return REPLAY_KIND_CALLOC;
-    case 'r': return REPLAY_KIND_REALLOC;
-    default: return REPLAY_KIND_FREE;
-    }
-}
 
 static inline void note_progress(struct replay_progress *progress, const struct trace_op *op,
                                  size_t i)
@@ -122,8 +82,8 @@ struct job {
     const struct trace *trace;
     struct replay_progress *progress;
     void **ptrs;                    /* a slot per ID, from the caller's thread */
-    struct replay_timing *timing;   /* a timing run fills this */
-    struct replay_result *measured; /* a footprint run fills this */
+    struct timing_run *timing;      /* a timing run fills this */
+    struct dmm_stats *footprint;    /* a footprint run fills this */
 };
 
 /* A fresh start: the allocator reset, every slot empty. */
@@ -148,7 +108,7 @@ static void time_whole_loop(const struct job *job)
         const struct trace_op *op = &trace->ops[i];
         note_progress(job->progress, op, i);
         void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &job->ptrs[op->slot];
-        *slot = call_allocator(job->module, op, *slot);
+        *slot = module_call(job->module, op, *slot);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     getrusage(RUSAGE_THREAD, &after);
@@ -159,8 +119,8 @@ static void time_whole_loop(const struct job *job)
 static void time_each_call(const struct job *job)
 {
     const struct trace *trace = job->trace;
-    int64_t ns[REPLAY_KINDS] = {0};
-    uint64_t calls[REPLAY_KINDS] = {0};
+    int64_t ns[TRACE_KINDS] = {0};
+    uint64_t calls[TRACE_KINDS] = {0};
     void *no_slot = NULL;
     start_replay(job);
     for (size_t i = 0; i < trace->op_count; i++) {
@@ -169,15 +129,15 @@ static void time_each_call(const struct job *job)
         void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &job->ptrs[op->slot];
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        void *p = call_allocator(job->module, op, *slot);
+        void *p = module_call(job->module, op, *slot);
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        int kind = kind_index(op);
+        enum trace_kind kind = trace_kind_of(op);
         ns[kind] += ns_between(&t0, &t1);
         calls[kind]++;
         *slot = p;
     }
-    double overhead = replay_clock_overhead_ns();
-    for (int k = 0; k < REPLAY_KINDS; k++) {
+    double overhead = timing_clock_overhead_ns();
+    for (int k = 0; k < TRACE_KINDS; k++) {
         double t = (double)ns[k] - overhead * (double)calls[k];
         job->timing->kind_ns[k] = t > 0.0 ? t : 0.0;
     }
@@ -200,7 +160,6 @@ static void *footprint_thread(void *arg)
     const struct job *job = arg;
     const struct trace *trace = job->trace;
     void *no_slot = NULL;
-    struct dmm_stats stats;
     start_replay(job);
     job->progress->timing = 0;
     for (size_t i = 0; i < trace->op_count; i++) {
@@ -208,17 +167,10 @@ static void *footprint_thread(void *arg)
         job->progress->line = op->line;
         job->progress->op = i + 1;
         void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &job->ptrs[op->slot];
-        *slot = call_allocator(job->module, op, *slot);
-        job->module->stats(&stats);
+        *slot = module_call(job->module, op, *slot);
+        job->module->stats(job->footprint);
     }
-    job->module->stats(&stats);
-    struct replay_result *r = job->measured;
-    r->peak_footprint_bytes = stats.peak_footprint_bytes;
-    r->peak_heap_bytes = stats.peak_heap_bytes;
-    r->peak_mapped_bytes = stats.peak_mapped_bytes;
-    r->brk_calls = stats.brk_calls;
-    r->mmap_calls = stats.mmap_calls;
-    r->munmap_calls = stats.munmap_calls;
+    job->module->stats(job->footprint);
     return NULL;
 }
 
@@ -230,7 +182,7 @@ static int run_in_thread(void *(*body)(void *), struct job *job)
     job->ptrs = calloc(slots, sizeof *job->ptrs);
     if (job->ptrs == NULL)
         return -1;
-    replay_clock_overhead_ns(); /* calibrated here, not inside a run */
+    timing_clock_overhead_ns(); /* calibrated here, not inside a run */
     pthread_t thread;
     int failed = pthread_create(&thread, NULL, body, job) != 0 || pthread_join(thread, NULL) != 0;
     free(job->ptrs);
@@ -239,44 +191,18 @@ static int run_in_thread(void *(*body)(void *), struct job *job)
 
 /* ---- the interface --------------------------------------------------------- */
 
-int replay_time_run(const struct allocator_module *module, const struct trace *trace,
-                    struct replay_progress *progress, struct replay_timing *timing)
+int timing_replay(const struct allocator_module *module, const struct trace *trace,
+                  struct replay_progress *progress, struct timing_run *run)
 {
-    struct job job = {.module = module, .trace = trace, .progress = progress, .timing = timing};
-    *timing = (struct replay_timing){0};
+    struct job job = {.module = module, .trace = trace, .progress = progress, .timing = run};
+    *run = (struct timing_run){0};
     return run_in_thread(timing_thread, &job);
 }
 
-int replay_measure_footprint(const struct allocator_module *module, const struct trace *trace,
-                             struct replay_progress *progress, struct replay_result *result)
+int timing_footprint(const struct allocator_module *module, const struct trace *trace,
+                     struct replay_progress *progress, struct dmm_stats *stats)
 {
-    struct job job = {.module = module, .trace = trace, .progress = progress, .measured = result};
+    struct job job = {.module = module, .trace = trace, .progress = progress, .footprint = stats};
+    *stats = (struct dmm_stats){0};
     return run_in_thread(footprint_thread, &job);
-}
-
-void replay_summarize_timing(struct replay_timing *runs, unsigned count,
-                             struct replay_result *result)
-{
-    double values[REPLAY_MAX_REPEAT];
-    if (count == 0 || count > REPLAY_MAX_REPEAT)
-        return;
-    for (unsigned k = 0; k < count; k++)
-        values[k] = runs[k].loop_ns;
-    double loop_ns = median_of(values, count);
-    result->ns_per_op = result->ops != 0 ? loop_ns / (double)result->ops : 0.0;
-    result->kops_per_sec = result->ns_per_op > 0.0 ? 1e6 / result->ns_per_op : 0.0;
-    for (unsigned k = 0; k < count; k++)
-        if (runs[k].loop_ns == loop_ns) {
-            result->minor_faults = runs[k].minor_faults;
-            break;
-        }
-    const uint64_t ops[REPLAY_KINDS] = {result->malloc_ops, result->calloc_ops,
-                                        result->realloc_ops, result->free_ops};
-    double *per_kind[REPLAY_KINDS] = {&result->malloc_ns, &result->calloc_ns,
-                                      &result->realloc_ns, &result->free_ns};
-    for (int kind = 0; kind < REPLAY_KINDS; kind++) {
-        for (unsigned k = 0; k < count; k++)
-            values[k] = runs[k].kind_ns[kind];
-        *per_kind[kind] = ops[kind] != 0 ? median_of(values, count) / (double)ops[kind] : 0.0;
-    }
 }

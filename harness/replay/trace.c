@@ -1,6 +1,9 @@
 /*
  * trace.c — reads a malloc/free script into memory, strictly.
  *
+ * Step of the data flow: trace file -> [parse] -> pair -> child process ->
+ * checking pass -> timing -> result -> table/CSV/JSON.
+ *
  * The whole file is parsed before anything is replayed, so a bad trace is
  * reported once, as "PATH:LINE: what is wrong", and never half-run. The
  * rules are in docs/traces.md; in short:

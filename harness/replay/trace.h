@@ -1,6 +1,9 @@
 /*
  * trace.h — malloc/free scripts, parsed fully into memory before replay.
  *
+ * Step of the data flow: trace file -> [parse] -> pair -> child process ->
+ * checking pass -> timing -> result -> table/CSV/JSON.
+ *
  * Two formats, recognised automatically (docs/traces.md):
  *
  *   dmm's own            CMU Malloc Lab .rep (read unchanged)
@@ -34,6 +37,19 @@ struct trace_op {
     size_t nmemb;  /* c only: number of members; 0 otherwise */
 };
 
+/* The four kinds of op as an index, for what is counted or timed per kind. */
+enum trace_kind { TRACE_MALLOC, TRACE_CALLOC, TRACE_REALLOC, TRACE_FREE, TRACE_KINDS };
+
+static inline enum trace_kind trace_kind_of(const struct trace_op *op)
+{
+    switch (op->kind) {
+    case 'a': return TRACE_MALLOC;
+    case 'c': return TRACE_CALLOC;
+    case 'r': return TRACE_REALLOC;
+    default: return TRACE_FREE;
+    }
+}
+
 struct trace {
     char *path;             /* as given on the command line */
     char *name;             /* file name without folders and extension, for tables */
@@ -43,6 +59,12 @@ struct trace {
     size_t slot_count;      /* distinct IDs */
     uint64_t *slot_ids;     /* the trace's own ID of each slot, for messages */
 };
+
+/* The trace's own ID of op's block, or -1 for `f -1` (free(NULL)). */
+static inline long long trace_id_of(const struct trace *trace, const struct trace_op *op)
+{
+    return op->slot == TRACE_NO_SLOT ? -1 : (long long)trace->slot_ids[op->slot];
+}
 
 /* Largest ID and size the parser accepts. Sizes above PTRDIFF_MAX cannot be
  * allocated by any malloc; IDs must fit a slot index. */

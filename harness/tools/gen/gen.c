@@ -31,6 +31,8 @@
  * 2 usage error (unknown pattern or option, bad number, sizes out of order).
  */
 #include "gen.h"
+
+#include "describe.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -116,15 +118,23 @@ uint64_t gen_spare(const struct gen *g)
     return g->set.ops - g->ops - g->live_blocks;
 }
 
-static void emit(struct gen *g, const char *format, ...)
+/* Writes one op as a line of dmm's trace format (describe.h words it) and
+ * counts it. */
+static void emit(struct gen *g, char kind, uint64_t id, uint64_t nmemb, uint64_t size)
 {
+    uint64_t *kind_ops = kind == 'a' ? &g->malloc_ops
+                       : kind == 'c' ? &g->calloc_ops
+                       : kind == 'r' ? &g->realloc_ops
+                                     : &g->free_ops;
+    ++*kind_ops;
     g->ops++;
     if (g->out == NULL)
         return;
-    va_list args;
-    va_start(args, format);
-    vfprintf(g->out, format, args);
-    va_end(args);
+    struct trace_op op = {.kind = kind, .size = (size_t)size, .nmemb = (size_t)nmemb};
+    char line[96];
+    describe_trace_line(line, sizeof line, &op, (long long)id);
+    fputs(line, g->out);
+    fputc('\n', g->out);
 }
 
 static void count_live(struct gen *g, uint64_t old_size, uint64_t new_size)
@@ -135,46 +145,38 @@ static void count_live(struct gen *g, uint64_t old_size, uint64_t new_size)
     g->total_bytes += new_size;
 }
 
-/* Every new block gets an ID of its own; the caller writes its line. */
-static struct block new_block(struct gen *g, uint64_t size)
+/* Every new block gets an ID of its own (a, c, or r of a NULL pointer);
+ * its line is written. */
+static struct block new_block(struct gen *g, char kind, uint64_t nmemb, uint64_t size)
 {
-    struct block block = {g->next_id++, size};
+    struct block block = {g->next_id++, kind == 'c' ? nmemb * size : size};
     g->live_blocks++;
-    count_live(g, 0, size);
+    count_live(g, 0, block.size);
+    emit(g, kind, block.id, nmemb, size);
     return block;
 }
 
 struct block gen_op_malloc(struct gen *g, uint64_t size)
 {
-    struct block block = new_block(g, size);
-    emit(g, "a %" PRIu64 " %" PRIu64 "\n", block.id, size);
-    g->malloc_ops++;
-    return block;
+    return new_block(g, 'a', 0, size);
 }
 
 struct block gen_op_calloc(struct gen *g, uint64_t nmemb, uint64_t size)
 {
-    struct block block = new_block(g, nmemb * size);
-    emit(g, "c %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", block.id, nmemb, size);
-    g->calloc_ops++;
-    return block;
+    return new_block(g, 'c', nmemb, size);
 }
 
 /* realloc(NULL, size): a new block, as code that starts from a NULL
  * pointer and only ever calls realloc does. */
 struct block gen_op_realloc_new(struct gen *g, uint64_t size)
 {
-    struct block block = new_block(g, size);
-    emit(g, "r %" PRIu64 " %" PRIu64 "\n", block.id, size);
-    g->realloc_ops++;
-    return block;
+    return new_block(g, 'r', 0, size);
 }
 
 /* size 0 frees the block (dmm.h: realloc(p, 0) frees p). */
 void gen_op_realloc(struct gen *g, struct block *block, uint64_t size)
 {
-    emit(g, "r %" PRIu64 " %" PRIu64 "\n", block->id, size);
-    g->realloc_ops++;
+    emit(g, 'r', block->id, 0, size);
     count_live(g, block->size, size);
     if (size == 0)
         g->live_blocks--;
@@ -183,8 +185,7 @@ void gen_op_realloc(struct gen *g, struct block *block, uint64_t size)
 
 void gen_op_free(struct gen *g, struct block block)
 {
-    emit(g, "f %" PRIu64 "\n", block.id);
-    g->free_ops++;
+    emit(g, 'f', block.id, 0, 0);
     g->live_blocks--;
     g->live_bytes -= block.size;
 }

@@ -31,7 +31,7 @@
 /* Exit statuses, as --help and docs/harness.md state them. */
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
-#define DEFAULT_REPEAT 3          /* timing passes: a median of three */
+#define DEFAULT_REPEAT 3          /* timing runs: a median of three */
 #define DEFAULT_TIMEOUT 60.0      /* seconds per pair */
 #define DEFAULT_SERIES_POINTS 200 /* samples per series: a smooth line on a chart */
 #define MAX_TIMEOUT 1e6           /* seconds (11 days): keeps the deadline arithmetic exact */
@@ -67,7 +67,7 @@ static void print_help(FILE *out)
 "\n"
 "Replays malloc/free traces against allocators. Each (allocator, trace) pair\n"
 "runs in a process of its own: a checking pass verifies every block returned,\n"
-"then timing passes measure it. Pairs run one at a time, allocator by allocator.\n"
+"then timing runs measure it. Pairs run one at a time, allocator by allocator.\n"
 "A TRACE that is a folder stands for its *.trace and *.rep files; a .md file\n"
 "(a folder's README.md) is skipped with a note.\n"
 "\n"
@@ -81,7 +81,7 @@ static void print_help(FILE *out)
 "                         (anything with a '/', e.g. ./libdmm-x.so)\n"
 "      --module-dir DIR   where libdmm-NAME.so are\n"
 "                         (default: %s)\n"
-"      --repeat K         timing passes, the median is reported (default %d;\n"
+"      --repeat K         timing runs, the median is reported (default %d;\n"
 "                         0: checking only)\n"
 "      --check-every N    run the allocator's heap checker every N operations\n"
 "                         (default 0: only after the last operation)\n"

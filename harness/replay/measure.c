@@ -1,0 +1,183 @@
+/*
+ * measure.c — every figure of struct replay_result, made from what the
+ * runs counted (measure.h). No other file computes one.
+ *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * checking pass -> timing -> [result] -> table/CSV/JSON.
+ *
+ * What each figure means, exactly:
+ *
+ *   From the trace:
+ *     ops, malloc_ops, calloc_ops, realloc_ops, free_ops
+ *
+ *   From the checking pass (one replay from a reset allocator, checking.c):
+ *     peak_live_bytes       the largest sum, after any op, of the requested
+ *                           sizes of the live blocks (calloc: nmemb * size)
+ *     peak_footprint_bytes, peak_heap_bytes, peak_mapped_bytes,
+ *     brk_calls, mmap_calls, munmap_calls
+ *                           dmm_stats after the last op (the heap section
+ *                           records the peak inside an op too)
+ *     utilization           peak_live_bytes / peak_footprint_bytes; 0 when
+ *                           the footprint stayed 0
+ *     steps_per_malloc      malloc_steps / malloc_calls after the last op
+ *     steps_per_free        free_steps / free_calls after the last op
+ *                           (the mallocs and frees inside calloc and realloc
+ *                           count, as dmm_stats counts them; 0 when no call)
+ *     max_steps_malloc      the largest increase of malloc_steps over one
+ *                           op of the trace (a, c or r)
+ *     max_steps_free        the largest increase of free_steps over one op
+ *                           (f, or the free inside an r)
+ *
+ *   The split at the peak (replay.c replays up to the peak op and walks):
+ *     at_peak_payload       requested bytes of the blocks live after the peak op
+ *     at_peak_overhead      bytes of the allocated chunks the walk reports,
+ *                           minus at_peak_payload: headers, footers, rounding,
+ *                           and for allocators that never reuse (minimal, pad)
+ *                           the freed blocks still inside their chunk
+ *     at_peak_free          bytes of the free chunks the walk reports (pad's pad)
+ *     at_peak_unwalked      peak_footprint_bytes minus the three above: bytes
+ *                           no chunk of the walk covers, and, when the peak was
+ *                           only reached inside the op (a realloc that holds
+ *                           old and new chunk at once), the bytes given back
+ *                           before the op returned
+ *   so payload + overhead + free + unwalked == peak_footprint_bytes (the
+ *   subtractions saturate at 0 for a walk that reports more than is there).
+ *
+ *   A baseline's footprint (timing.c's footprint run, its own statistics)
+ *   replaces the checking pass's peak_footprint_bytes, peak_heap_bytes and
+ *   peak_mapped_bytes, and utilization with them; its chunks cannot be
+ *   walked, so the whole footprint is at_peak_unwalked.
+ *
+ *   From the timing runs (timing.c), medians over the runs:
+ *     ns_per_op             whole-loop time / ops
+ *     kops_per_sec          1e6 / ns_per_op
+ *     malloc_ns ...         per-call time of that kind / ops of that kind
+ *     minor_faults          the median of the runs' minor page faults, taken
+ *                           on its own (measure_median), not the faults of
+ *                           the run whose time is the median: a median of
+ *                           times need not be one run's time (even counts)
+ *
+ * A median is the middle value, or the mean of the two middle ones for an
+ * even count. The default --repeat is odd (3; dmm-compare's benchmark 5),
+ * so there every median is one run's value.
+ *
+ * When the pair fails, only status, message, last_op, last_line, the op
+ * counts and ownership_checked are kept; the figures stay 0.
+ */
+#include "measure.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double measure_median(double *values, size_t count)
+{
+    if (count == 0)
+        return NAN;
+    qsort(values, count, sizeof values[0], compare_doubles);
+    if (count % 2 == 1)
+        return values[count / 2];
+    return (values[count / 2 - 1] + values[count / 2]) / 2.0;
+}
+
+static double ratio(double numerator, double denominator)
+{
+    return denominator != 0.0 ? numerator / denominator : 0.0;
+}
+
+static size_t minus(size_t a, size_t b)
+{
+    return a > b ? a - b : 0;
+}
+
+static void set_footprint(struct replay_result *r, const struct dmm_stats *s)
+{
+    r->peak_footprint_bytes = s->peak_footprint_bytes;
+    r->peak_heap_bytes = s->peak_heap_bytes;
+    r->peak_mapped_bytes = s->peak_mapped_bytes;
+    r->utilization = ratio((double)r->peak_live_bytes, (double)r->peak_footprint_bytes);
+}
+
+void measure_start(struct replay_result *result, const struct trace *trace)
+{
+    *result = (struct replay_result){.status = REPLAY_OK, .ops = trace->op_count};
+    uint64_t *count[TRACE_KINDS] = {&result->malloc_ops, &result->calloc_ops,
+                                    &result->realloc_ops, &result->free_ops};
+    for (size_t i = 0; i < trace->op_count; i++)
+        ++*count[trace_kind_of(&trace->ops[i])];
+}
+
+void measure_checking_pass(struct replay_result *result, const struct checking_outcome *found)
+{
+    const struct dmm_stats *s = &found->final;
+    result->ownership_checked = found->ownership_checked;
+    result->peak_live_bytes = found->peak_live_bytes;
+    result->max_steps_malloc = found->max_steps_malloc;
+    result->max_steps_free = found->max_steps_free;
+    set_footprint(result, s);
+    result->brk_calls = s->brk_calls;
+    result->mmap_calls = s->mmap_calls;
+    result->munmap_calls = s->munmap_calls;
+    result->steps_per_malloc = ratio((double)s->malloc_steps, (double)s->malloc_calls);
+    result->steps_per_free = ratio((double)s->free_steps, (double)s->free_calls);
+}
+
+void measure_split_at_peak(struct replay_result *result, size_t payload,
+                           size_t allocated_bytes, size_t free_bytes)
+{
+    result->at_peak_payload = payload;
+    result->at_peak_overhead = minus(allocated_bytes, payload);
+    result->at_peak_free = free_bytes;
+    result->at_peak_unwalked = minus(result->peak_footprint_bytes,
+                                     payload + result->at_peak_overhead + free_bytes);
+}
+
+void measure_failed(struct replay_result *result)
+{
+    struct replay_result kept = {
+        .status = result->status, .ops = result->ops, .malloc_ops = result->malloc_ops,
+        .calloc_ops = result->calloc_ops, .realloc_ops = result->realloc_ops,
+        .free_ops = result->free_ops, .ownership_checked = result->ownership_checked,
+        .last_op = result->last_op, .last_line = result->last_line};
+    memcpy(kept.message, result->message, sizeof kept.message);
+    *result = kept;
+}
+
+void measure_baseline_footprint(struct replay_result *result, const struct dmm_stats *stats)
+{
+    result->is_baseline = 1;
+    set_footprint(result, stats);
+    result->at_peak_payload = result->at_peak_overhead = result->at_peak_free = 0;
+    result->at_peak_unwalked = result->peak_footprint_bytes;
+}
+
+void measure_timing(struct replay_result *result, const struct timing_run *runs,
+                    unsigned count)
+{
+    double values[REPLAY_MAX_REPEAT];
+    if (count == 0 || count > REPLAY_MAX_REPEAT)
+        return;
+    for (unsigned k = 0; k < count; k++)
+        values[k] = runs[k].loop_ns;
+    double loop_ns = measure_median(values, count);
+    result->ns_per_op = ratio(loop_ns, (double)result->ops);
+    result->kops_per_sec = result->ns_per_op > 0.0 ? 1e6 / result->ns_per_op : 0.0;
+    for (unsigned k = 0; k < count; k++)
+        values[k] = (double)runs[k].minor_faults;
+    result->minor_faults = (uint64_t)llround(measure_median(values, count));
+    const uint64_t ops[TRACE_KINDS] = {result->malloc_ops, result->calloc_ops,
+                                       result->realloc_ops, result->free_ops};
+    double *per_kind[TRACE_KINDS] = {&result->malloc_ns, &result->calloc_ns,
+                                     &result->realloc_ns, &result->free_ns};
+    for (int kind = 0; kind < TRACE_KINDS; kind++) {
+        for (unsigned k = 0; k < count; k++)
+            values[k] = runs[k].kind_ns[kind];
+        *per_kind[kind] = ratio(measure_median(values, count), (double)ops[kind]);
+    }
+}

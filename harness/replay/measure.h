@@ -1,0 +1,50 @@
+/*
+ * measure.h — the only code that turns what a pair's runs counted into the
+ * figures of struct replay_result (measure.c defines each one exactly).
+ *
+ * Step of the data flow: trace file -> parse -> pair -> child process ->
+ * checking pass -> timing -> [result] -> table/CSV/JSON.
+ *
+ * The pair (replay.c) calls the first four in the child that ran the
+ * checking pass; the runner (runner.c) calls the last two in the parent,
+ * with what the footprint and timing runs handed back.
+ */
+#ifndef DMM_MEASURE_H
+#define DMM_MEASURE_H
+
+#include "checking.h"
+#include "replay.h"
+#include "timing.h"
+
+#include <stddef.h>
+
+/* The median of values[0 .. count), which it sorts in place: the middle
+ * value, the mean of the two middle ones for an even count, NAN for none.
+ * Every median of the harness and of dmm-compare is this one. */
+double measure_median(double *values, size_t count);
+
+/* A result for trace before anything ran: status OK, the op counts. */
+void measure_start(struct replay_result *result, const struct trace *trace);
+
+/* What the checking pass found: space, system calls, steps, ownership. */
+void measure_checking_pass(struct replay_result *result, const struct checking_outcome *found);
+
+/* The split of the peak footprint, from the replay up to the peak op:
+ * payload requested bytes live after it, and the bytes of the allocated
+ * and the free chunks the heap checker's walk reported. */
+void measure_split_at_peak(struct replay_result *result, size_t payload,
+                           size_t allocated_bytes, size_t free_bytes);
+
+/* A failed pair keeps only status, message, the op counts, ownership and
+ * where it stopped: every figure goes back to 0. */
+void measure_failed(struct replay_result *result);
+
+/* A baseline's footprint by its own statistics (timing_footprint), in
+ * place of the checking pass's; its at-peak split becomes unknown. */
+void measure_baseline_footprint(struct replay_result *result, const struct dmm_stats *stats);
+
+/* The timing figures: medians over count runs (1 .. REPLAY_MAX_REPEAT). */
+void measure_timing(struct replay_result *result, const struct timing_run *runs,
+                    unsigned count);
+
+#endif /* DMM_MEASURE_H */
