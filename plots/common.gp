@@ -30,12 +30,16 @@ missing(name) = sprintf("%s: %s is missing: dir must be a report folder made by 
 
 # The allocators to draw, in report order: as given with -e "allocators='...'"
 # (dmm-compare passes them), else as dmm-compare wrote them in
-# allocators.txt, else the six built ones (a folder assembled by hand).
+# allocators.txt, else the columns of time-wide.csv (a folder assembled by
+# hand): the report's own names, never a list retyped here.
 if (!exists("allocators")) {
     allocators = file_exists(csv("allocators.txt")) ? system("cat '".dir."/allocators.txt'") : ""
 }
+if (words(allocators) == 0 && file_exists(csv("time-wide.csv"))) {
+    allocators = system("head -n 1 '".dir."/time-wide.csv' | tr -d '\\r' | cut -d, -f2- | tr , ' '")
+}
 if (words(allocators) == 0) {
-    allocators = "minimal pad list dlist bins mmap"
+    exit error missing("allocators.txt")
 }
 
 # ---- one colour per allocator -------------------------------------------------

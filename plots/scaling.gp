@@ -1,4 +1,4 @@
-# scaling.gp — how the cost of malloc and free grows with the heap: four
+# scaling.gp — how the cost of malloc and free grows: four
 # panels (malloc ns, free ns, search steps per malloc, per free) against the
 # number of live blocks, log-log, one line per allocator. On log-log axes a
 # cost that does not grow is flat, and a cost that grows in proportion to

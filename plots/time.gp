@@ -4,7 +4,7 @@
 #   gnuplot -e "dir='build/report'" plots/time.gp
 #
 # Reads  dir/time-wide.csv (trace,ALLOC1,ALLOC2,...: ns_per_op, the median of
-#        the timing passes over every operation of the trace), allocators.txt
+#        the timing runs over every operation of the trace), allocators.txt
 # Writes dir/time.png, dir/time.svg
 
 script = ARG0                          # this file, as gnuplot was given it

@@ -6,7 +6,7 @@
  * What must hold: the run exits 0; results.csv has an ok row for every
  * allocator on every bundled trace and large.trace; every file of the
  * layout (docs/compare.md) is there; the heap map of the lecture's demo has
- * its ten steps, tiles the heap, and ends in one free chunk for the
+ * its ten steps, tiles the heap section, and ends in one free chunk for the
  * allocators that coalesce (and dmm-replay --heap-map-dir, which makes it,
  * names every kind of op); every link of index.html resolves inside the
  * report and none goes to the network; an earlier report's files are
@@ -362,7 +362,7 @@ static void check_heap_map(const char *allocator, int ends_in_one_free_chunk)
         if (step != last_step)
             next_start = 0, last_step_rows = 0, last_free = 0;
         ck_assert_msg(start == next_start, "%s step %lu: a chunk at %lu, expected %lu (chunks "
-                      "must tile the heap from 0)", relative, step, start, next_start);
+                      "must tile the heap section from 0)", relative, step, start, next_start);
         next_start = start + strtoul(row[3], NULL, 10);
         last_step = step;
         last_step_rows++;
@@ -371,7 +371,8 @@ static void check_heap_map(const char *allocator, int ends_in_one_free_chunk)
     ck_assert_msg(last_step == 10, "%s: the last step is %lu, not 10", relative, last_step);
     if (ends_in_one_free_chunk)
         ck_assert_msg(last_step_rows == 1 && last_free == 1,
-                      "%s: after free(p5) the heap is %lu chunks (%lu free), not one free chunk",
+                      "%s: after free(p5) the heap section holds %lu chunks (%lu free), not one "
+                      "free chunk",
                       relative, last_step_rows, last_free);
     free_csv(map);
 }

@@ -9,18 +9,13 @@
  */
 #include "lecture_table.h"
 
+#include "testlib.h" /* require() only: this suite links no allocator */
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* As in testlib.h (not linked here): costs nothing until it fails. */
-#define require(condition, ...)                                                        \
-    do {                                                                               \
-        if (!(condition))                                                              \
-            ck_abort_msg(__VA_ARGS__);                                                 \
-    } while (0)
 
 /* ---- synthetic measurements ------------------------------------------------ */
 
@@ -148,6 +143,18 @@ static void set_small(const char *name, void (*change)(struct replay_result *, d
             change(run_result(i), value);
 }
 
+/* "x" as add_good_allocator makes it, change(value) applied to its
+ * small-chunk runs, judged alone: its row. */
+static const struct lecture_row *judge_changed(void (*change)(struct replay_result *, double),
+                                               double value)
+{
+    world_reset();
+    add_good_allocator("x");
+    set_small("x", change, value);
+    judge();
+    return row_of("x");
+}
+
 static void set_grow_calls(struct replay_result *r, double per_malloc)
 {
     r->brk_calls = (uint64_t)(per_malloc * (double)r->malloc_ops + 0.5);
@@ -231,11 +238,7 @@ START_TEST(malloc_system_calls_boundary)
     static const struct { double per_malloc; const char *verdict; } cases[] = {
         {0.49, "Good"}, {0.50, "Bad"}, {0.51, "Bad"}, {1.0, "Bad"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        world_reset();
-        add_good_allocator("x");
-        set_small("x", set_grow_calls, cases[c].per_malloc);
-        judge();
-        const struct lecture_row *row = row_of("x");
+        const struct lecture_row *row = judge_changed(set_grow_calls, cases[c].per_malloc);
         ck_assert_double_eq_tol(row->figures.syscalls_per_malloc, cases[c].per_malloc, 1e-9);
         require(strcmp(row->malloc_time, cases[c].verdict) == 0, "%.2f per malloc: %s (%s)",
                 cases[c].per_malloc, row->malloc_time, row->malloc_why);
@@ -276,11 +279,7 @@ START_TEST(free_system_calls_boundary)
     static const struct { double per_free; const char *verdict; } cases[] = {
         {0.49, "Good"}, {0.50, "Bad"}, {0.51, "Bad"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        world_reset();
-        add_good_allocator("x");
-        set_small("x", set_munmap_calls, cases[c].per_free);
-        judge();
-        const struct lecture_row *row = row_of("x");
+        const struct lecture_row *row = judge_changed(set_munmap_calls, cases[c].per_free);
         ck_assert_double_eq_tol(row->figures.munmaps_per_free, cases[c].per_free, 1e-9);
         require(strcmp(row->free_time, cases[c].verdict) == 0, "%.2f per free: %s (%s)",
                 cases[c].per_free, row->free_time, row->free_why);
@@ -527,7 +526,7 @@ START_TEST(mapped_memory_boundary)
         require(strcmp(row->space, cases[c].verdict) == 0, "mapped %.3f: %s", cases[c].fraction,
                 row->space);
     }
-    /* Mapped on every trace but one: a heap with mmap for large chunks. */
+    /* Mapped on every trace but one: a heap allocator that maps its large chunks. */
     world_reset();
     add_good_allocator("x");
     for (size_t i = 0; i < world.run_count; i++)
@@ -591,12 +590,8 @@ START_TEST(utilization_boundary)
     static const struct { double utilization; const char *verdict; } cases[] = {
         {0.49, "Bad"}, {0.5, "Good"}, {0.51, "Good"}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        world_reset();
-        add_good_allocator("x");
-        set_small("x", set_utilization, cases[c].utilization);
         /* the large trace alone keeps 0.8: the median is the small traces' */
-        judge();
-        const struct lecture_row *row = row_of("x");
+        const struct lecture_row *row = judge_changed(set_utilization, cases[c].utilization);
         ck_assert_double_eq_tol(row->figures.reuse_utilization, cases[c].utilization, 1e-12);
         require(strcmp(row->space, cases[c].verdict) == 0, "utilization %.2f: %s",
                 cases[c].utilization, row->space);

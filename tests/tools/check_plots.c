@@ -72,13 +72,6 @@ static const char *path_in(const char *folder, const char *name)
     return path;
 }
 
-/* The whole file, NUL-terminated, its length in *length; NULL when it
- * cannot be read. */
-static char *read_file(const char *path, size_t *length)
-{
-    return test_read_file(path, length);
-}
-
 static int copy_entry(const char *path, const struct stat *info, int type, struct FTW *ftw)
 {
     (void)info, (void)ftw;
@@ -90,7 +83,7 @@ static int copy_entry(const char *path, const struct stat *info, int type, struc
     if (type != FTW_F)
         return -1;
     size_t length;
-    char *bytes = read_file(path, &length);
+    char *bytes = test_read_file(path, &length);
     FILE *out = fopen(target, "wb");
     int ok = bytes != NULL && out != NULL && fwrite(bytes, 1, length, out) == length;
     if (out != NULL)
@@ -159,7 +152,7 @@ static struct run run_gnuplot(const char *settings, const char *script)
     ck_assert_int_eq(waitpid(child, &status, 0), child);
 
     struct run run = {.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-    run.err = read_file(path_in(logs, "stderr.txt"), NULL);
+    run.err = test_read_file(path_in(logs, "stderr.txt"), NULL);
     ck_assert_ptr_nonnull(run.err);
     return run;
 }
@@ -199,7 +192,7 @@ static void assert_png(const char *chart)
     char name[256];
     snprintf(name, sizeof name, "%s.png", chart);
     size_t length;
-    unsigned char *bytes = (unsigned char *)read_file(path_in(scratch, name), &length);
+    unsigned char *bytes = (unsigned char *)test_read_file(path_in(scratch, name), &length);
     ck_assert_msg(bytes != NULL, "%s was not written", name);
     static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     ck_assert_msg(length > 24 && memcmp(bytes, signature, 8) == 0 &&
@@ -216,7 +209,7 @@ static void assert_svg(const char *chart)
 {
     char name[256];
     snprintf(name, sizeof name, "%s.svg", chart);
-    char *text = read_file(path_in(scratch, name), NULL);
+    char *text = test_read_file(path_in(scratch, name), NULL);
     ck_assert_msg(text != NULL, "%s was not written", name);
     const char *open = strstr(text, "<svg"), *close = strstr(text, "</svg>");
     ck_assert_msg(open != NULL && close != NULL && close > open, "%s is not a whole <svg>", name);
@@ -267,23 +260,28 @@ START_TEST(test_every_script_is_listed)
 }
 END_TEST
 
+/* The script fails, and stderr holds each of said[] (NULL-terminated). */
+static void assert_fails_saying(const char *settings, const char *name, const char *const said[])
+{
+    struct run run = run_gnuplot(settings, script_path(name));
+    ck_assert_int_ne(run.status, 0);
+    for (size_t i = 0; said[i] != NULL; i++)
+        assert_contains(run.err, said[i]);
+    free(run.err);
+}
+
 /* Without dir, a script stops at once and says how to run it. */
 START_TEST(test_without_dir_the_script_says_so)
 {
-    struct run run = run_gnuplot(NULL, script_path(scripts[_i].name));
-    ck_assert_int_ne(run.status, 0);
-    assert_contains(run.err, "dir is not set");
-    assert_contains(run.err, "gnuplot -e \"dir='build/report'\"");
-    free(run.err);
+    const char *const said[] = {"dir is not set", "gnuplot -e \"dir='build/report'\"", NULL};
+    assert_fails_saying(NULL, scripts[_i].name, said);
 }
 END_TEST
 
 START_TEST(test_dir_that_is_not_a_folder)
 {
-    struct run run = run_gnuplot("dir='/nonexistent/report'", script_path("time"));
-    ck_assert_int_ne(run.status, 0);
-    assert_contains(run.err, "dir='/nonexistent/report' is not a folder");
-    free(run.err);
+    const char *const said[] = {"dir='/nonexistent/report' is not a folder", NULL};
+    assert_fails_saying("dir='/nonexistent/report'", "time", said);
 }
 END_TEST
 
@@ -291,10 +289,8 @@ END_TEST
 START_TEST(test_missing_csv_is_named)
 {
     ck_assert_int_eq(remove(path_in(scratch, "scaling.csv")), 0);
-    struct run run = run_gnuplot(dir_setting(), script_path("scaling"));
-    ck_assert_int_ne(run.status, 0);
-    assert_contains(run.err, "scaling.csv is missing");
-    free(run.err);
+    const char *const said[] = {"scaling.csv is missing", NULL};
+    assert_fails_saying(dir_setting(), "scaling", said);
 }
 END_TEST
 
@@ -313,7 +309,8 @@ START_TEST(test_missing_series_leaves_one_allocator_out)
 }
 END_TEST
 
-/* Without allocators.txt the scripts fall back to the six built ones. */
+/* Without allocators.txt the scripts take the allocators from the columns
+ * of time-wide.csv. */
 START_TEST(test_without_allocators_txt)
 {
     ck_assert_int_eq(remove(path_in(scratch, "allocators.txt")), 0);
@@ -363,6 +360,16 @@ static int gnuplot_on_path(void)
     return 0;
 }
 
+/* A test case of suite whose every test runs on a fresh copy of the fixture. */
+static TCase *fixture_case(Suite *suite, const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(suite, tc);
+    return tc;
+}
+
 int main(void)
 {
     if (!gnuplot_on_path()) {
@@ -371,23 +378,17 @@ int main(void)
     }
     Suite *suite = suite_create("plots");
 
-    TCase *draw = tcase_create("draw the fixture");
-    tcase_add_checked_fixture(draw, setup, teardown);
-    tcase_set_timeout(draw, 60);
+    TCase *draw = fixture_case(suite, "draw the fixture");
     tcase_add_loop_test(draw, test_script_draws_the_fixture, 0, SCRIPTS);
     tcase_add_test(draw, test_every_script_is_listed);
     tcase_add_test(draw, test_without_allocators_txt);
     tcase_add_test(draw, test_any_working_folder);
-    suite_add_tcase(suite, draw);
 
-    TCase *errors = tcase_create("errors");
-    tcase_add_checked_fixture(errors, setup, teardown);
-    tcase_set_timeout(errors, 60);
+    TCase *errors = fixture_case(suite, "errors");
     tcase_add_loop_test(errors, test_without_dir_the_script_says_so, 0, SCRIPTS);
     tcase_add_test(errors, test_dir_that_is_not_a_folder);
     tcase_add_test(errors, test_missing_csv_is_named);
     tcase_add_test(errors, test_missing_series_leaves_one_allocator_out);
-    suite_add_tcase(suite, errors);
 
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

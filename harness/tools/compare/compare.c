@@ -11,8 +11,8 @@
  *      dmm-gen writes large.trace and the scaling traces into REPORT/traces;
  *   2. every allocator on the bundled traces and large.trace (results.csv
  *      and the CSV files derived from it, the time series);
- *   3. the lecture's demo trace once more per allocator, its heap walked
- *      after every operation (heapmap/ALLOCATOR.csv);
+ *   3. the lecture's demo trace once more per allocator, its heap map
+ *      taken after every operation (heapmap/ALLOCATOR.csv);
  *   4. the scaling series (scaling.csv, scaling-slopes.csv);
  *   5. the lecture's table, judged by lecture_table.c's rules;
  *   6. the plots: every plots/NAME.gp run by gnuplot, when it is installed;
@@ -20,7 +20,7 @@
  * then the table, the pairs that failed, and where the report is.
  *
  * The pairs run through runner_run (runner.h): each in a child process of
- * its own, one at a time, so no two timing passes share the CPU.
+ * its own, one at a time, so no two timing runs share the CPU.
  *
  * Exit status: 0 every pair ok; 1 some pair failed (the report is still
  * written, and the failures are listed); 2 usage error, or the report
@@ -60,7 +60,7 @@
 
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
-#define DEFAULT_REPEAT 3       /* timing passes: a median of three, as dmm-replay */
+#define DEFAULT_REPEAT 3       /* timing runs: a median of three, as dmm-replay */
 #define PAIR_TIMEOUT 300.0     /* seconds per pair: the slowest (list, worst, 10000) takes ~10 */
 
 const char *const compare_series[COMPARE_SERIES] = {"random", "worst", "fixed"};
@@ -83,7 +83,7 @@ static void print_help(void)
 "  --report DIR  the report folder (default: %s). A folder that\n"
 "                exists must be empty or an earlier report (it holds the file\n"
 "                %s); an earlier report's files are replaced\n"
-"  --repeat K    timing passes per pair, the median is reported (default %d)\n"
+"  --repeat K    timing runs per pair, the median is reported (default %d)\n"
 "  --quick       scaling series up to 1000 live blocks only (not 10000)\n"
 "  --no-plots    do not run gnuplot\n"
 "  -h, --help    this text\n"

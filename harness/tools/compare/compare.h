@@ -49,7 +49,7 @@ struct compare_point {
 struct compare {
     /* What to do. */
     const char *report;          /* the report folder */
-    unsigned repeat;             /* timing passes per pair */
+    unsigned repeat;             /* timing runs per pair */
     int quick;                   /* the first three sizes of the scaling series only */
     int plots;                   /* run the plots/ scripts when gnuplot is there */
     int tty;                     /* stderr is a terminal: the progress line is rewritten */
@@ -127,9 +127,9 @@ int compare_write_scaling(struct compare *c);
  * printing why. */
 int compare_write_slopes(struct compare *c);
 
-/* 1 when the allocator has a heap to draw: its run of the lecture's demo
+/* 1 when the allocator's heap map is drawn: its pair on the lecture's demo
  * passed and moved the program break (heapmap.gp draws those). */
-int compare_has_heap(const struct compare *c, size_t allocator);
+int compare_draws_heap_map(const struct compare *c, size_t allocator);
 
 /* machine.txt; its text also goes to *text (malloc'd) for index.html. */
 int compare_write_machine(struct compare *c, char **text);

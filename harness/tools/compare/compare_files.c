@@ -367,7 +367,7 @@ int compare_write_scaling(struct compare *c)
     return compare_close(c, out, "scaling.csv");
 }
 
-int compare_has_heap(const struct compare *c, size_t allocator)
+int compare_draws_heap_map(const struct compare *c, size_t allocator)
 {
     for (size_t t = 0; t < c->bundled_count; t++) {
         const struct replay_result *r = &pair_of(c, allocator, t)->result;
@@ -457,7 +457,7 @@ int compare_write_machine(struct compare *c, char **text)
     fprintf(memory, "cpu: %s (%ld cores online)\n", model, cores);
     fprintf(memory, "compiler: %s\n", DMM_COMPILER);
     fprintf(memory, "build type: %s\n", DMM_BUILD_TYPE);
-    fprintf(memory, "timing passes: %u per pair (the median is reported)%s\n", c->repeat,
+    fprintf(memory, "timing runs: %u per pair (the median is reported)%s\n", c->repeat,
             c->quick ? "; --quick: the scaling series stop at 1000 live blocks" : "");
     if (fclose(memory) != 0)
         return -1;

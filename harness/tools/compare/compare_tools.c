@@ -197,17 +197,17 @@ void compare_draw_plots(struct compare *c)
         return;
     snprintf(log, sizeof log, "%s/plots.log", c->report);
 
-    /* The allocators, and those with a heap for heapmap.gp, as gnuplot strings. */
+    /* The allocators, and those whose heap map heapmap.gp draws, as gnuplot strings. */
     char dir[COMPARE_PATH_BYTES + 16], allocators[1024] = "allocators='";
-    char heaps[1024] = "heap_allocators='";
+    char heap_allocators[1024] = "heap_allocators='";
     snprintf(dir, sizeof dir, "dir='%s'", c->report);
     for (size_t a = 0; a < c->allocator_count; a++) {
         append(allocators, sizeof allocators, c->names[a]);
-        if (compare_has_heap(c, a))
-            append(heaps, sizeof heaps, c->names[a]);
+        if (compare_draws_heap_map(c, a))
+            append(heap_allocators, sizeof heap_allocators, c->names[a]);
     }
     append(allocators, sizeof allocators, NULL);
-    append(heaps, sizeof heaps, NULL);
+    append(heap_allocators, sizeof heap_allocators, NULL);
     /* Footprint over time for the headline traces: the recorded real programs
      * (traces/README.md) first, then two synthetic ones. */
     static const char *const headline[] = {"gcc-cc1", "sqlite-insert", "python-dict",
@@ -223,7 +223,7 @@ void compare_draw_plots(struct compare *c)
         if (strcmp(base, "common.gp") == 0)
             continue;
         compare_progress(c, 6, "plots: %s", base);
-        char *argv[] = {gnuplot, "-e", dir, "-e", allocators, "-e", heaps, "-e", traces,
+        char *argv[] = {gnuplot, "-e", dir, "-e", allocators, "-e", heap_allocators, "-e", traces,
                         (char *)script, NULL};
         int status = run_program(argv, log);
         if (status != 0)

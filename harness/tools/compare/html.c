@@ -106,6 +106,26 @@ static void link_to(FILE *out, const struct compare *c, const char *relative, co
         fputs("</a>", out);
 }
 
+/* Writes html as it is, but for each [label](relative) in it, which becomes
+ * link_to's link: each paragraph of the page reads as one string. */
+static void prose(FILE *out, const struct compare *c, const char *html)
+{
+    for (const char *p = html; *p != '\0';) {
+        const char *open = strchr(p, '['), *middle = open ? strstr(open, "](") : NULL;
+        const char *close = middle ? strchr(middle, ')') : NULL;
+        if (close == NULL) {
+            fputs(p, out);
+            return;
+        }
+        fwrite(p, 1, (size_t)(open - p), out);
+        char label[256], relative[COMPARE_PATH_BYTES];
+        snprintf(label, sizeof label, "%.*s", (int)(middle - open - 1), open + 1);
+        snprintf(relative, sizeof relative, "%.*s", (int)(close - middle - 2), middle + 2);
+        link_to(out, c, relative, label);
+        p = close + 1;
+    }
+}
+
 /* ---- the lecture's table ----------------------------------------------------- */
 
 static const char *verdict_class(const char *verdict)
@@ -132,12 +152,11 @@ static void verdict_cell(FILE *out, const char *measured, const char *lecture, c
 
 static void lecture_section(FILE *out, const struct compare *c)
 {
-    fputs("<h2 id=\"lecture\">The lecture's table, measured</h2>\n"
-          "<p>Each verdict comes from the measurements of this run by the rules of ", out);
-    link_to(out, c, "docs/lecture-table.md", "docs/lecture-table.md");
-    fputs(", never from an allocator's name. Under each verdict: the lecture's, and the "
-          "figures behind the measured one. A yellow cell differs from the lecture.</p>\n",
-          out);
+    prose(out, c, "<h2 id=\"lecture\">The lecture's table, measured</h2>\n"
+          "<p>Each verdict comes from the measurements of this run by the rules of "
+          "[docs/lecture-table.md](docs/lecture-table.md), never from an allocator's name. "
+          "Under each verdict: the lecture's, and the figures behind the measured one. A "
+          "yellow cell differs from the lecture.</p>\n");
     if (c->row_count == 0) {
         fputs("<p class=\"note\">The table was not judged in this run.</p>\n", out);
         return;
@@ -177,9 +196,7 @@ static void figure(FILE *out, const struct compare *c, const char *name, const c
         if (c->no_plots != NULL) {
             text(out, c->no_plots);
         } else {
-            fputs("its script failed: ", out);
-            link_to(out, c, "plots.log", "plots.log");
-            fputs(" says why", out);
+            prose(out, c, "its script failed: [plots.log](plots.log) says why");
         }
         fputs(").</p></figure>\n", out);
         return;
@@ -230,7 +247,7 @@ static void charts_section(FILE *out, const struct compare *c)
 
     /* A heap map for each allocator with a heap (its demo moved the break). */
     for (size_t a = 0; a < c->allocator_count; a++) {
-        if (!compare_has_heap(c, a))
+        if (!compare_draws_heap_map(c, a))
             continue;
         char name[COMPARE_PATH_BYTES], title[COMPARE_PATH_BYTES];
         snprintf(name, sizeof name, "heapmap-%s", c->names[a]);
@@ -269,21 +286,15 @@ static void number_cell(FILE *out, int measured, const char *format, double valu
 
 static void metrics_section(FILE *out, const struct compare *c)
 {
-    fputs("<h2 id=\"metrics\">Every pair</h2>\n<p>Every allocator on the bundled traces and "
-          "large.trace (chunks of 128 to 512 KiB). The same figures, and more, are in ", out);
-    link_to(out, c, "results.csv", "results.csv");
-    fputs(" and ", out);
-    link_to(out, c, "results.json", "results.json");
-    fputs("; the scaling series in ", out);
-    link_to(out, c, "scaling.csv", "scaling.csv");
-    fputs(" and ", out);
-    link_to(out, c, "scaling-slopes.csv", "scaling-slopes.csv");
-    fputs(". A pair that did not pass is red, with its message. Baselines (production "
-          "allocators) are marked; their system calls and search steps are not counted "
-          "(shown as &ndash;) and their footprint comes from their own statistics: see ", out);
-    link_to(out, c, "docs/harness.md", "the harness's docs");
-    fputs(".</p>\n"
-          "<table><tr><th>allocator</th><th>trace</th><th>status</th><th>ops</th>"
+    prose(out, c, "<h2 id=\"metrics\">Every pair</h2>\n<p>Every allocator on the bundled "
+          "traces and large.trace (chunks of 128 to 512 KiB). The same figures, and more, are "
+          "in [results.csv](results.csv) and [results.json](results.json); the scaling series "
+          "in [scaling.csv](scaling.csv) and [scaling-slopes.csv](scaling-slopes.csv). A pair "
+          "that did not pass is red, with its message. Baselines (production allocators) are "
+          "marked; their system calls and search steps are not counted (shown as &ndash;) and "
+          "their footprint comes from their own statistics: see [the harness's "
+          "docs](docs/harness.md).</p>\n");
+    fputs("<table><tr><th>allocator</th><th>trace</th><th>status</th><th>ops</th>"
           "<th>ns/op</th><th>util %</th><th>peak footprint (KiB)</th><th>brk</th>"
           "<th>mmap</th><th>munmap</th><th>steps/malloc</th><th>steps/free</th></tr>\n", out);
     for (size_t i = 0; i < c->allocator_count * c->trace_count; i++) {
@@ -321,7 +332,7 @@ static void metrics_section(FILE *out, const struct compare *c)
 /* ---- what the metrics mean ------------------------------------------------------------ */
 
 static const char *const meanings[][2] = {
-    {"ns/op", "Time per operation: the median over the timing passes of the whole replay "
+    {"ns/op", "Time per operation: the median over the timing runs of the whole replay "
               "between two clock reads, divided by the operations. It includes the page "
               "faults of first touches."},
     {"util %", "Utilization: peak live payload (the most bytes the trace held at once, as "
@@ -346,15 +357,11 @@ static void meaning_section(FILE *out, const struct compare *c)
         text(out, meanings[i][1]);
         fputs("</dd>\n", out);
     }
-    fputs("</dl>\n<p>The exact definitions: ", out);
-    link_to(out, c, "docs/harness.md", "the harness and its metrics");
-    fputs("; ", out);
-    link_to(out, c, "docs/lecture-table.md", "the rules of the lecture's table");
-    fputs("; ", out);
-    link_to(out, c, "docs/compare.md", "this report, file by file");
-    fputs(". The lecture's table as the program printed it, with every reason: ", out);
-    link_to(out, c, "lecture-table.txt", "lecture-table.txt");
-    fputs(".</p>\n", out);
+    prose(out, c, "</dl>\n<p>The exact definitions: [the harness and its "
+          "metrics](docs/harness.md); [the rules of the lecture's "
+          "table](docs/lecture-table.md); [this report, file by file](docs/compare.md). The "
+          "lecture's table as the program printed it, with every reason: "
+          "[lecture-table.txt](lecture-table.txt).</p>\n");
 }
 
 /* ---- the page ----------------------------------------------------------------------------- */
@@ -377,7 +384,7 @@ int html_write_index(struct compare *c, const char *machine)
         text(out, line);
         fputs(" &middot; ", out);
     }
-    fprintf(out, "%u timing passes per pair &middot; <a href=\"#machine\">machine</a></p>\n"
+    fprintf(out, "%u timing runs per pair &middot; <a href=\"#machine\">machine</a></p>\n"
                  "<p><a href=\"#lecture\">The lecture's table</a> &middot; <a href=\"#charts\">"
                  "Charts</a> &middot; <a href=\"#metrics\">Every pair</a> &middot; "
                  "<a href=\"#meaning\">What the metrics mean</a></p>\n", c->repeat);
@@ -387,8 +394,7 @@ int html_write_index(struct compare *c, const char *machine)
     meaning_section(out, c);
     fputs("<h2 id=\"machine\">Machine</h2>\n<pre>", out);
     text(out, machine);
-    fputs("</pre>\n<p class=\"meta\">Written by dmm-compare: ", out);
-    link_to(out, c, "machine.txt", "machine.txt");
-    fputs(".</p>\n</body>\n</html>\n", out);
+    prose(out, c, "</pre>\n<p class=\"meta\">Written by dmm-compare: "
+          "[machine.txt](machine.txt).</p>\n</body>\n</html>\n");
     return compare_close(c, out, "index.html");
 }

@@ -1,14 +1,18 @@
 /*
  * lecture_table.c — the rules that turn measurements into the lecture's
  * words. docs/lecture-table.md states every rule exactly as coded here,
- * with its threshold (lecture_table.h) and the measured margins.
+ * with its threshold (lecture_table.h) and the measured margins; the
+ * figures the rules read come from lecture_figures.c, and
+ * lecture_output.c writes the rows as CSV and as the printed table.
  *
  * The order of the rules, per verdict:
  *   space        1. mapped memory is at least half the peak footprint on
  *                   every trace: "depends on the OS";
  *                2. on the reuse-heavy traces, the peak footprint is most
  *                   of what was ever requested (memory never reused), or
- *                   utilization is below one half: "Bad";  3. "Good".
+ *                   utilization is below one half: "Bad";
+ *                3. utilization falls very low on one of them: "Good (but
+ *                   fragments)";  4. "Good".
  *   malloc/free  1. a system call per call, counted on the small-chunk
  *                   traces: "Bad", or "Bad for small chunks, Good for
  *                   large" when the measured time says so;
@@ -20,7 +24,9 @@
  * rows and, in lecture_matches, to find the lecture's row to compare with.
  */
 #include "lecture_table.h"
-#include "report.h"
+
+#include "lecture_figures.h"
+#include "measure.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -29,6 +35,8 @@
 
 /* ---- the lecture's table ------------------------------------------------ */
 
+/* The lecture's words per allocator, as its slides give them: only
+ * compared with (lecture_expected, lecture_matches), never read by a rule. */
 static const struct lecture_row_text {
     const char *allocator, *space, *malloc_time, *free_time;
 } lecture_rows[] = {
@@ -50,34 +58,6 @@ static const struct lecture_row_text {
 static const char NOT_MEASURED[] = "not measured";
 static const char SIZE_QUALIFIED[] = "Bad for small chunks, Good for large";
 
-/* ---- small helpers ------------------------------------------------------- */
-
-static int result_ok(const struct replay_result *result)
-{
-    return result != NULL && result->status == REPLAY_OK;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of values[0 .. n) (reordered); NAN when n is 0. */
-static double median(double *values, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(values, n, sizeof *values, compare_doubles);
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-/* a / b, NAN when b is 0 (nothing to divide by: not measured). */
-static double ratio(double a, double b)
-{
-    return b != 0 ? a / b : NAN;
-}
-
 __attribute__((format(printf, 3, 4)))
 static void set_text(char *out, size_t size, const char *format, ...)
 {
@@ -87,259 +67,9 @@ static void set_text(char *out, size_t size, const char *format, ...)
     va_end(args);
 }
 
-/* ---- the measurement helpers everyone can call ---------------------------- */
-
-static uint64_t add_saturating(uint64_t a, uint64_t b)
-{
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-uint64_t lecture_total_requested(const struct trace *trace)
-{
-    uint64_t total = 0;
-    for (size_t i = 0; i < trace->op_count; i++) {
-        const struct trace_op *op = &trace->ops[i];
-        uint64_t bytes = 0;
-        if (op->kind == 'a' || op->kind == 'r') {
-            bytes = op->size;
-        } else if (op->kind == 'c') {
-            /* calloc of an overflowing product fails; it still asked for it */
-            bytes = op->nmemb != 0 && op->size > UINT64_MAX / op->nmemb
-                        ? UINT64_MAX
-                        : (uint64_t)op->nmemb * op->size;
-        }
-        total = add_saturating(total, bytes);
-    }
-    return total;
-}
-
-double lecture_slope(const double *x, const double *y, size_t n)
-{
-    double sum_x = 0, sum_y = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(x[i] > 0) || !(y[i] > -1))
-            return NAN;
-        sum_x += log(x[i]);
-        sum_y += log(y[i] + 1);
-    }
-    if (n < 2)
-        return NAN;
-    double mean_x = sum_x / (double)n, mean_y = sum_y / (double)n;
-    double covariance = 0, variance = 0;
-    for (size_t i = 0; i < n; i++) {
-        double dx = log(x[i]) - mean_x;
-        covariance += dx * (log(y[i] + 1) - mean_y);
-        variance += dx * dx;
-    }
-    /* all x alike: no line can be fitted. 1e-12 is far below the spread of
-     * any two distinct x (log(N+1) - log(N) > 1e-12 for N < 1e11). */
-    if (variance < 1e-12)
-        return NAN;
-    return covariance / variance;
-}
-
-/* ---- one allocator's figures ---------------------------------------------- */
-
-/* Where the fastest growth of a step count was found, for the "why". */
-struct growth {
-    double slope;        /* NAN: no series with two points */
-    const char *series;
-    const char *measure; /* "mean" or "worst-call" */
-};
-
-/* Everything the rules and their reasons need about one allocator. */
-struct measured {
-    struct lecture_figures figures;
-    struct growth malloc_growth, free_growth;
-    double small_ns, large_ns;                     /* medians of ns per op */
-    double small_utilization, large_utilization;   /* medians */
-    uint64_t fixed_live;                           /* N of the fixed point compared */
-    double fixed_mean;                             /* its mean steps per malloc */
-    uint64_t worst_call;                           /* the worst malloc at that N */
-};
-
-static int is_run_of(const struct lecture_run *run, const char *name)
-{
-    return run->allocator != NULL && strcmp(run->allocator, name) == 0 && result_ok(run->result);
-}
-
-static int is_point_of(const struct lecture_point *point, const char *name)
-{
-    return point->allocator != NULL && point->series != NULL && point->live_blocks > 0 &&
-           strcmp(point->allocator, name) == 0 && result_ok(point->result);
-}
-
-/* Reuse-heavy: the trace frees enough that at most half of what it asks
- * for is ever live at once, so an allocator that reuses freed memory needs
- * clearly less than everything requested. */
-static int is_reuse_heavy(const struct lecture_run *run)
-{
-    return run->total_requested > 0 &&
-           (double)run->result->peak_live_bytes <= LECTURE_REUSE_LIVE * (double)run->total_requested;
-}
-
-/* The runs a median is taken over. */
-enum run_set { SMALL_RUNS, LARGE_RUNS, REUSE_HEAVY_RUNS };
-
-static int in_set(const struct lecture_run *run, enum run_set set)
-{
-    switch (set) {
-    case SMALL_RUNS:
-        return !run->is_large;
-    case LARGE_RUNS:
-        return run->is_large;
-    case REUSE_HEAVY_RUNS:
-        return is_reuse_heavy(run);
-    }
-    return 0;
-}
-
-/* The figures medians are taken of; NAN leaves a run out. */
-static double timed_ns(const struct lecture_run *run)
-{
-    return run->result->ns_per_op > 0 ? run->result->ns_per_op : NAN; /* 0: no timing pass */
-}
-
-static double utilization(const struct lecture_run *run)
-{
-    return run->result->peak_footprint_bytes > 0 ? run->result->utilization : NAN;
-}
-
-static double footprint_to_requested(const struct lecture_run *run)
-{
-    return ratio((double)run->result->peak_footprint_bytes, (double)run->total_requested);
-}
-
-/* The median of figure over name's runs in set; *count gets how many there
- * were. scratch holds at least run_count doubles. */
-static double median_of_runs(const struct lecture_measurements *m, const char *name,
-                             enum run_set set, double (*figure)(const struct lecture_run *),
-                             double *scratch, size_t *count)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < m->run_count; i++) {
-        if (!is_run_of(&m->runs[i], name) || !in_set(&m->runs[i], set))
-            continue;
-        double value = figure(&m->runs[i]);
-        if (!isnan(value))
-            scratch[n++] = value;
-    }
-    if (count != NULL)
-        *count = n;
-    return median(scratch, n);
-}
-
-/* The figures from the traces. */
-static void measure_traces(const struct lecture_measurements *m, const char *name,
-                           struct measured *out, double *scratch)
-{
-    struct lecture_figures *f = &out->figures;
-    uint64_t mallocs = 0, frees = 0, grow_calls = 0, munmaps = 0;
-    f->mapped_fraction = NAN;
-    for (size_t i = 0; i < m->run_count; i++) {
-        const struct lecture_run *run = &m->runs[i];
-        if (!is_run_of(run, name))
-            continue;
-        const struct replay_result *r = run->result;
-        if (!run->is_large) {
-            mallocs += r->malloc_ops + r->calloc_ops + r->realloc_ops;
-            frees += r->free_ops;
-            grow_calls += r->brk_calls + r->mmap_calls;
-            munmaps += r->munmap_calls;
-        }
-        if (r->peak_footprint_bytes > 0) {
-            double mapped = (double)r->peak_mapped_bytes / (double)r->peak_footprint_bytes;
-            if (isnan(f->mapped_fraction) || mapped < f->mapped_fraction)
-                f->mapped_fraction = mapped;
-        }
-    }
-    f->syscalls_per_malloc = ratio((double)grow_calls, (double)mallocs);
-    f->munmaps_per_free = ratio((double)munmaps, (double)frees);
-
-    out->small_ns = median_of_runs(m, name, SMALL_RUNS, timed_ns, scratch, NULL);
-    out->large_ns = median_of_runs(m, name, LARGE_RUNS, timed_ns, scratch, NULL);
-    out->small_utilization = median_of_runs(m, name, SMALL_RUNS, utilization, scratch, NULL);
-    out->large_utilization = median_of_runs(m, name, LARGE_RUNS, utilization, scratch, NULL);
-    f->reuse_footprint = median_of_runs(m, name, REUSE_HEAVY_RUNS, footprint_to_requested, scratch,
-                                        &f->reuse_traces);
-    f->reuse_utilization = median_of_runs(m, name, REUSE_HEAVY_RUNS, utilization, scratch, NULL);
-    f->reuse_worst_utilization = NAN;
-    for (size_t i = 0; i < m->run_count; i++) {
-        const struct lecture_run *run = &m->runs[i];
-        if (!is_run_of(run, name) || !in_set(run, REUSE_HEAVY_RUNS))
-            continue;
-        double u = utilization(run);
-        if (!isnan(u) && (isnan(f->reuse_worst_utilization) || u < f->reuse_worst_utilization))
-            f->reuse_worst_utilization = u;
-    }
-}
-
-/* The fastest growth of malloc's (for_free 0) or free's step counts, mean
- * and worst call, over every series. scratch holds 3 * point_count doubles. */
-static struct growth measure_growth(const struct lecture_measurements *m, const char *name,
-                                    int for_free, double *scratch)
-{
-    struct growth best = {NAN, "", ""};
-    double *x = scratch, *mean = scratch + m->point_count, *worst = scratch + 2 * m->point_count;
-    for (size_t i = 0; i < m->point_count; i++) {
-        const struct lecture_point *first = &m->points[i];
-        if (!is_point_of(first, name))
-            continue;
-        int seen = 0; /* each series once: at its first point */
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = is_point_of(&m->points[j], name) && strcmp(m->points[j].series, first->series) == 0;
-        if (seen)
-            continue;
-        size_t n = 0;
-        for (size_t j = i; j < m->point_count; j++) {
-            const struct lecture_point *p = &m->points[j];
-            if (!is_point_of(p, name) || strcmp(p->series, first->series) != 0)
-                continue;
-            x[n] = (double)p->live_blocks;
-            mean[n] = for_free ? p->result->steps_per_free : p->result->steps_per_malloc;
-            worst[n] = (double)(for_free ? p->result->max_steps_free : p->result->max_steps_malloc);
-            n++;
-        }
-        double slopes[2] = {lecture_slope(x, mean, n), lecture_slope(x, worst, n)};
-        for (int k = 0; k < 2; k++) {
-            if (!isnan(slopes[k]) && (isnan(best.slope) || slopes[k] > best.slope))
-                best = (struct growth){slopes[k], first->series, k == 0 ? "mean" : "worst-call"};
-        }
-    }
-    return best;
-}
-
-/* "Could be OK": the mean steps per malloc at the fixed series' largest N,
- * against the worst single malloc of any series at that same N. */
-static void measure_fixed(const struct lecture_measurements *m, const char *name,
-                          struct measured *out)
-{
-    const struct lecture_point *fixed = NULL;
-    for (size_t i = 0; i < m->point_count; i++) {
-        const struct lecture_point *p = &m->points[i];
-        if (is_point_of(p, name) && strcmp(p->series, "fixed") == 0 &&
-            (fixed == NULL || p->live_blocks > fixed->live_blocks))
-            fixed = p;
-    }
-    out->figures.fixed_to_worst = NAN;
-    if (fixed == NULL)
-        return;
-    uint64_t worst = 0;
-    for (size_t i = 0; i < m->point_count; i++) {
-        const struct lecture_point *p = &m->points[i];
-        if (is_point_of(p, name) && p->live_blocks == fixed->live_blocks &&
-            p->result->max_steps_malloc > worst)
-            worst = p->result->max_steps_malloc;
-    }
-    out->fixed_live = fixed->live_blocks;
-    out->fixed_mean = fixed->result->steps_per_malloc;
-    out->worst_call = worst;
-    out->figures.fixed_to_worst = ratio(out->fixed_mean, (double)worst);
-}
-
 /* ---- the verdicts ----------------------------------------------------------- */
 
-static void judge_space(const struct measured *me, struct lecture_row *row)
+static void judge_space(const struct lecture_measured *me, struct lecture_row *row)
 {
     const struct lecture_figures *f = &me->figures;
     if (f->mapped_fraction >= LECTURE_MAPPED_OS) {
@@ -383,7 +113,7 @@ static void judge_space(const struct measured *me, struct lecture_row *row)
     }
 }
 
-/* "12.3x", or "(not measured)": no timing pass, or no such trace. */
+/* "12.3x", or "(not measured)": no timing run, or no such trace. */
 static const char *times_text(double value, char *text, size_t size)
 {
     if (isnan(value))
@@ -394,11 +124,11 @@ static const char *times_text(double value, char *text, size_t size)
 }
 
 /* One time verdict: the system-call rule, then the growth rule. */
-static void judge_time(const struct measured *me, int for_free, char *verdict, char *why)
+static void judge_time(const struct lecture_measured *me, int for_free, char *verdict, char *why)
 {
     const struct lecture_figures *f = &me->figures;
     double calls = for_free ? f->munmaps_per_free : f->syscalls_per_malloc;
-    const struct growth *growth = for_free ? &me->free_growth : &me->malloc_growth;
+    const struct lecture_growth *growth = for_free ? &me->free_growth : &me->malloc_growth;
     const char *call_kind = for_free ? "munmap calls per free" : "brk/mmap calls per malloc";
     const char *op = for_free ? "free" : "malloc";
 
@@ -488,6 +218,20 @@ static void add_row(struct lecture_row *rows, size_t *count, size_t max_rows, co
     (*count)++;
 }
 
+/* The median over the allocators of their time on small (large 0) or
+ * large chunks, those without one left out; pool holds count doubles. */
+static double median_allocator(const struct lecture_measured *all, size_t count, int large,
+                               double *pool)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < count; a++) {
+        double ns = large ? all[a].large_ns : all[a].small_ns;
+        if (!isnan(ns))
+            pool[n++] = ns;
+    }
+    return measure_median(pool, n);
+}
+
 int lecture_judge(const struct lecture_measurements *m, struct lecture_row *rows, size_t max_rows)
 {
     size_t count = 0;
@@ -496,9 +240,8 @@ int lecture_judge(const struct lecture_measurements *m, struct lecture_row *rows
     for (size_t i = 0; i < m->point_count; i++)
         add_row(rows, &count, max_rows, m->points[i].allocator);
 
-    size_t scratch_count = m->run_count > 3 * m->point_count ? m->run_count : 3 * m->point_count;
-    double *scratch = malloc((scratch_count + 1) * sizeof *scratch);
-    struct measured *all = calloc(count + 1, sizeof *all);
+    double *scratch = malloc(lecture_scratch_count(m) * sizeof *scratch);
+    struct lecture_measured *all = calloc(count + 1, sizeof *all);
     double *pool = malloc((count + 1) * sizeof *pool);
     if (scratch == NULL || all == NULL || pool == NULL) {
         free(scratch);
@@ -506,33 +249,17 @@ int lecture_judge(const struct lecture_measurements *m, struct lecture_row *rows
         free(pool);
         return -1;
     }
-    for (size_t a = 0; a < count; a++) {
-        const char *name = rows[a].allocator;
-        measure_traces(m, name, &all[a], scratch);
-        all[a].malloc_growth = measure_growth(m, name, 0, scratch);
-        all[a].free_growth = measure_growth(m, name, 1, scratch);
-        all[a].figures.malloc_growth = all[a].malloc_growth.slope;
-        all[a].figures.free_growth = all[a].free_growth.slope;
-        measure_fixed(m, name, &all[a]);
-    }
+    for (size_t a = 0; a < count; a++)
+        lecture_measure(m, rows[a].allocator, &all[a], scratch);
 
     /* The median allocator's time, small chunks then large, that each
      * allocator's own is divided by. */
-    double median_small, median_large;
-    size_t n = 0;
-    for (size_t a = 0; a < count; a++)
-        if (!isnan(all[a].small_ns))
-            pool[n++] = all[a].small_ns;
-    median_small = median(pool, n);
-    n = 0;
-    for (size_t a = 0; a < count; a++)
-        if (!isnan(all[a].large_ns))
-            pool[n++] = all[a].large_ns;
-    median_large = median(pool, n);
+    double median_small = median_allocator(all, count, 0, pool);
+    double median_large = median_allocator(all, count, 1, pool);
 
     for (size_t a = 0; a < count; a++) {
-        all[a].figures.ratio_small = ratio(all[a].small_ns, median_small);
-        all[a].figures.ratio_large = ratio(all[a].large_ns, median_large);
+        all[a].figures.ratio_small = lecture_ratio(all[a].small_ns, median_small);
+        all[a].figures.ratio_large = lecture_ratio(all[a].large_ns, median_large);
         rows[a].figures = all[a].figures;
         judge_space(&all[a], &rows[a]);
         judge_time(&all[a], 0, rows[a].malloc_time, rows[a].malloc_why);
@@ -567,77 +294,4 @@ int lecture_matches(const char *allocator, const struct lecture_row *row)
         return -1;
     return strcmp(row->space, space) == 0 && strcmp(row->malloc_time, malloc_time) == 0 &&
            strcmp(row->free_time, free_time) == 0;
-}
-
-/* ---- the writers ---------------------------------------------------------------- */
-
-/* One field (report.h quotes it), then the separator. */
-static void csv_field(FILE *out, const char *text, char after)
-{
-    report_csv_text(out, text);
-    fputc(after, out);
-}
-
-int lecture_write_csv(FILE *out, const struct lecture_row *rows, size_t count)
-{
-    fputs("allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n", out);
-    for (size_t i = 0; i < count; i++) {
-        const struct lecture_row *r = &rows[i];
-        const char *fields[] = {r->allocator, r->space,     r->malloc_time, r->free_time,
-                                r->space_why, r->malloc_why, r->free_why};
-        size_t field_count = sizeof fields / sizeof fields[0];
-        for (size_t f = 0; f < field_count; f++)
-            csv_field(out, fields[f], f + 1 < field_count ? ',' : '\n');
-    }
-    return ferror(out) ? -1 : 0;
-}
-
-static size_t max_size(size_t a, size_t b)
-{
-    return a > b ? a : b;
-}
-
-#define MARK " *" /* after a measured verdict that is not the lecture's */
-
-int lecture_print_table(FILE *out, const struct lecture_row *rows, size_t count, int show_why)
-{
-    static const char *const headers[3] = {"space", "malloc time", "free time"};
-    size_t name_width = strlen("allocator"), width[3];
-    for (int c = 0; c < 3; c++)
-        width[c] = strlen(headers[c]);
-    for (size_t i = 0; i < count; i++) {
-        const char *expected[3] = {"", "", ""};
-        const char *measured[3] = {rows[i].space, rows[i].malloc_time, rows[i].free_time};
-        lecture_expected(rows[i].allocator, &expected[0], &expected[1], &expected[2]);
-        name_width = max_size(name_width, strlen(rows[i].allocator));
-        for (int c = 0; c < 3; c++)
-            width[c] = max_size(width[c], max_size(strlen(measured[c]), strlen(expected[c])));
-    }
-    int differs = 0;
-    fprintf(out, "%-*s  %-8s  %-*s  %-*s  %s\n", (int)name_width, "allocator", "", (int)width[0] + 2,
-            headers[0], (int)width[1] + 2, headers[1], headers[2]);
-    for (size_t i = 0; i < count; i++) {
-        const char *expected[3];
-        const char *measured[3] = {rows[i].space, rows[i].malloc_time, rows[i].free_time};
-        int known = lecture_expected(rows[i].allocator, &expected[0], &expected[1], &expected[2]) == 0;
-        fprintf(out, "%-*s  %-8s", (int)name_width, rows[i].allocator, "measured");
-        for (int c = 0; c < 3; c++) {
-            int mark = known && strcmp(measured[c], expected[c]) != 0;
-            differs |= mark;
-            int pad = c < 2 ? (int)(width[c] - strlen(measured[c]) + 2) : 0; /* none at line end */
-            fprintf(out, "  %s%-*s", measured[c], pad, mark ? MARK : "");
-        }
-        fprintf(out, "\n%-*s  %-8s", (int)name_width, "", "lecture");
-        if (!known)
-            fputs("  (the lecture has no row for it)", out);
-        for (int c = 0; known && c < 3; c++)
-            fprintf(out, "  %-*s", c < 2 ? (int)width[c] + 2 : 0, expected[c]);
-        fputc('\n', out);
-    }
-    if (differs)
-        fputs("*: the measured verdict is not the lecture's\n", out);
-    for (size_t i = 0; show_why && i < count; i++)
-        fprintf(out, "%s%s\n  space:  %s\n  malloc: %s\n  free:   %s\n", i == 0 ? "\nWhy:\n" : "",
-                rows[i].allocator, rows[i].space_why, rows[i].malloc_why, rows[i].free_why);
-    return ferror(out) ? -1 : 0;
 }

@@ -10,8 +10,11 @@
  *
  * The rules (docs/lecture-table.md states each, with its threshold and why
  * it is there) read only the measurements below, never an allocator's
- * name: a student's allocator is judged exactly like the lecture's six. The
- * lecture's own rows (lecture_expected) are used only to compare with.
+ * name: a student's allocator is judged exactly like the lecture's own. The
+ * lecture's rows (lecture_expected) are used only to compare with.
+ *
+ * Inside: lecture_figures.c takes the figures from the measurements,
+ * lecture_table.c applies the rules, lecture_output.c writes the rows.
  *
  * Everything here is a pure function of its arguments, except the two
  * writers, which print to the FILE they are given.
@@ -116,8 +119,8 @@ double lecture_slope(const double *x, const double *y, size_t n);
 int lecture_judge(const struct lecture_measurements *measurements, struct lecture_row *rows,
                   size_t max_rows);
 
-/* The lecture's row for the six allocators: 0, or -1 (outputs untouched) for
- * an allocator the lecture has no row for. */
+/* The lecture's row for allocator: 0, or -1 (outputs untouched) for an
+ * allocator the lecture has no row for. */
 int lecture_expected(const char *allocator, const char **space, const char **malloc_time,
                      const char **free_time);
 

@@ -1,0 +1,85 @@
+/*
+ * lecture_output.c — the lecture's table as dmm-compare writes it:
+ * lecture-table.csv (one row per allocator, the three verdicts and their
+ * reasons) and the aligned text table it prints and keeps in
+ * lecture-table.txt, each measured row above the lecture's, a '*' on
+ * every verdict that differs. The rows come from lecture_judge
+ * (lecture_table.c); nothing here judges.
+ */
+#include "lecture_table.h"
+
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* One field (report.h quotes it), then the separator. */
+static void csv_field(FILE *out, const char *text, char after)
+{
+    report_csv_text(out, text);
+    fputc(after, out);
+}
+
+int lecture_write_csv(FILE *out, const struct lecture_row *rows, size_t count)
+{
+    fputs("allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n", out);
+    for (size_t i = 0; i < count; i++) {
+        const struct lecture_row *r = &rows[i];
+        const char *fields[] = {r->allocator, r->space,     r->malloc_time, r->free_time,
+                                r->space_why, r->malloc_why, r->free_why};
+        size_t field_count = sizeof fields / sizeof fields[0];
+        for (size_t f = 0; f < field_count; f++)
+            csv_field(out, fields[f], f + 1 < field_count ? ',' : '\n');
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+#define MARK " *" /* after a measured verdict that is not the lecture's */
+
+int lecture_print_table(FILE *out, const struct lecture_row *rows, size_t count, int show_why)
+{
+    static const char *const headers[3] = {"space", "malloc time", "free time"};
+    size_t name_width = strlen("allocator"), width[3];
+    for (int c = 0; c < 3; c++)
+        width[c] = strlen(headers[c]);
+    for (size_t i = 0; i < count; i++) {
+        const char *expected[3] = {"", "", ""};
+        const char *measured[3] = {rows[i].space, rows[i].malloc_time, rows[i].free_time};
+        lecture_expected(rows[i].allocator, &expected[0], &expected[1], &expected[2]);
+        name_width = max_size(name_width, strlen(rows[i].allocator));
+        for (int c = 0; c < 3; c++)
+            width[c] = max_size(width[c], max_size(strlen(measured[c]), strlen(expected[c])));
+    }
+    int differs = 0;
+    fprintf(out, "%-*s  %-8s  %-*s  %-*s  %s\n", (int)name_width, "allocator", "", (int)width[0] + 2,
+            headers[0], (int)width[1] + 2, headers[1], headers[2]);
+    for (size_t i = 0; i < count; i++) {
+        const char *expected[3];
+        const char *measured[3] = {rows[i].space, rows[i].malloc_time, rows[i].free_time};
+        int known = lecture_expected(rows[i].allocator, &expected[0], &expected[1], &expected[2]) == 0;
+        fprintf(out, "%-*s  %-8s", (int)name_width, rows[i].allocator, "measured");
+        for (int c = 0; c < 3; c++) {
+            int mark = known && strcmp(measured[c], expected[c]) != 0;
+            differs |= mark;
+            int fill = c < 2 ? (int)(width[c] - strlen(measured[c]) + 2) : 0; /* none at line end */
+            fprintf(out, "  %s%-*s", measured[c], fill, mark ? MARK : "");
+        }
+        fprintf(out, "\n%-*s  %-8s", (int)name_width, "", "lecture");
+        if (!known)
+            fputs("  (the lecture has no row for it)", out);
+        for (int c = 0; known && c < 3; c++)
+            fprintf(out, "  %-*s", c < 2 ? (int)width[c] + 2 : 0, expected[c]);
+        fputc('\n', out);
+    }
+    if (differs)
+        fputs("*: the measured verdict is not the lecture's\n", out);
+    for (size_t i = 0; show_why && i < count; i++)
+        fprintf(out, "%s%s\n  space:  %s\n  malloc: %s\n  free:   %s\n", i == 0 ? "\nWhy:\n" : "",
+                rows[i].allocator, rows[i].space_why, rows[i].malloc_why, rows[i].free_why);
+    return ferror(out) ? -1 : 0;
+}
