@@ -23,7 +23,7 @@
  *   first-fit bin keeps the array at 65 heads (bins 0-2 stay empty: no
  *   chunk is smaller than 48 bytes).
  *
- * The chunk (drawn in full, with the helpers, in chunk.h; rows of 8 bytes)
+ * The chunk (drawn in full, with its helpers, in chunk.h; rows of 8 bytes)
  *
  *   chunk ->+-----------------+  allocated: status bit 0, links unused
  *           | size   | status |  header, 16 bytes
@@ -37,17 +37,20 @@
  *   Sizes are multiples of 16 bytes; bit 0 of the size word is the status
  *   bit (1 = free). The smallest chunk is 48 bytes.
  *
- * State
- *   The heads of the bins and the counters, in `heap`.
+ * Allocator state
+ *   The heads of the bins and the counters, in `state`.
  *
  * Invariants (checked by dmm_check)
  *   1. Every chunk's size is a multiple of 16 bytes and at least 48.
- *   2. The chunks tile [heap_start(), heap_break()) exactly.
+ *   2. The chunks tile the heap section [heap_start(), heap_break())
+ *      exactly: each starts where the one before ends, the last ends at
+ *      the program break.
  *   3. The size in the header equals the size in the footer.
  *   4. A chunk has its status bit set if and only if it is in a bin
  *      (counted both ways).
  *   5. The links of every bin are consistent: the head's prev is NULL and
- *      c->next's prev is c; every link points at a chunk in the heap.
+ *      c->next's prev is c; every link points at a chunk in the heap
+ *      section.
  *   6. No two free chunks are adjacent in memory.
  *   7. Each free chunk sits in the bin of its size (bin_index).
  *
@@ -73,15 +76,20 @@
 
 #include <stdint.h>
 
-#define BIN_UNIT 16                  /* bytes between exact bins: the alignment */
-#define MAX_BIN 1024                 /* bytes: the smallest size the last bin holds */
+#define BIN_UNIT 16                   /* bytes between exact bins: the alignment */
+#define MAX_BIN 1024                  /* bytes: the smallest size the last bin holds */
 #define LAST_BIN (MAX_BIN / BIN_UNIT) /* 64: index of the last bin */
-/* The heap grows by max(needed chunk, MIN_GROW = 8 KiB) bytes: chunk.h. */
+#define GROWTH_STEP 8192 /* bytes the program break moves at least: the lecture's 8 KiB */
 
-static struct bins_heap {
+static struct bins_state {
     struct chunk *bins[LAST_BIN + 1]; /* bin heads, NULL when empty; 0-2 unused */
-    struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+    struct call_counts counts;        /* calls and search steps, for dmm_stats */
+} state;
+
+/* The chunk helpers (chunk_size, chunk_footer, chunk_next_in_memory: the
+ * chunk that starts where this one ends, NULL at the program break, ...)
+ * and the list operations free_list_push_front / free_list_remove, which
+ * each bin uses, are in chunk.h. */
 
 /* ---- the bins -------------------------------------------------------------- */
 
@@ -90,67 +98,146 @@ static size_t bin_index(size_t chunk_bytes)
     return chunk_bytes < MAX_BIN ? chunk_bytes / BIN_UNIT : LAST_BIN;
 }
 
-static struct chunk **free_list_for(size_t chunk_bytes)
+/* The bin a free chunk of c's size belongs in (invariant 7). c's size must
+ * be the one it was binned with, since that chose the bin. */
+static struct chunk **bin_of(const struct chunk *c)
 {
-    return &heap.bins[bin_index(chunk_bytes)];
+    return &state.bins[bin_index(chunk_size(c))];
 }
 
-/* The chunk malloc takes for need bytes, out of its bin; NULL when no bin
- * holds one. Every chunk in an exact bin at or above need's fits, so only
- * the head is examined; the last bin mixes sizes and needs first fit. */
-static struct chunk *find_fit(size_t need)
+/* The first non-empty exact bin at or above need's, or NULL: every chunk
+ * there fits, so only its head is examined (one step). */
+static struct chunk **first_exact_bin_with(size_t need)
 {
-    for (size_t bin = bin_index(need); bin < LAST_BIN; bin++) {
-        struct chunk *c = heap.bins[bin];
-        if (c != NULL) {
-            heap.counts.malloc_steps++;
-            free_list_remove(&heap.bins[bin], c);
-            return c;
+    for (size_t bin = bin_index(need); bin < LAST_BIN; bin++)
+        if (state.bins[bin] != NULL) {
+            state.counts.malloc_steps++;
+            return &state.bins[bin];
         }
-    }
-    for (struct chunk *c = heap.bins[LAST_BIN]; c != NULL; c = c->next) {
-        heap.counts.malloc_steps++;
-        if (chunk_size(c) >= need) {
-            free_list_remove(&heap.bins[LAST_BIN], c);
-            return c;
-        }
+    return NULL;
+}
+
+/* The last bin mixes sizes: first fit there, every chunk looked at a step.
+ * The chunk is taken out of the bin; NULL when none fits. */
+static struct chunk *first_fit_in_last_bin(size_t need)
+{
+    for (struct chunk *c = state.bins[LAST_BIN]; c != NULL; c = c->next) {
+        state.counts.malloc_steps++;
+        if (chunk_size(c) >= need)
+            return free_list_remove(&state.bins[LAST_BIN], c);
     }
     return NULL;
 }
 
+/* ---- coalesce, growth, split ------------------------------------------------ */
+
+/* Makes c (in no bin) one free chunk with its free neighbours in memory,
+ * so that invariant 6 holds again. The four cases:
+ *
+ *   1. prev allocated, next allocated:  nothing to merge; c stays as it is.
+ *   2. prev allocated, next free:       c absorbs next.
+ *   3. prev free,      next allocated:  prev absorbs c; the result starts at prev.
+ *   4. prev free,      next free:       prev absorbs c and next.
+ *
+ * A free neighbour leaves its bin (chosen by its own size) before it grows
+ * or disappears. Returns the merged chunk, free and in no bin: its new
+ * size may belong to another bin. */
+static struct chunk *coalesce(struct chunk *c)
+{
+    struct chunk *next = chunk_next_in_memory(c), *prev = chunk_prev_in_memory(c);
+    write_header_and_footer(c, chunk_size(c), CHUNK_FREE);
+    if (next != NULL && chunk_is_free(next)) /* cases 2 and 4 */
+        chunk_absorb(c, free_list_remove(bin_of(next), next));
+    if (prev != NULL && chunk_is_free(prev)) /* cases 3 and 4 */
+        c = chunk_absorb(free_list_remove(bin_of(prev), prev), c);
+    return c;
+}
+
+/* No bin holds a fit: the program break moves up by max(need, GROWTH_STEP)
+ * bytes, and the new bytes become a free chunk, merged with the last chunk
+ * if that one is free (case 3). Returns it, in no bin, or NULL with errno
+ * ENOMEM and nothing changed. */
+static struct chunk *extend_heap(size_t need)
+{
+    struct chunk *c = chunk_at_new_break(need > GROWTH_STEP ? need : GROWTH_STEP);
+    return c == NULL ? NULL : coalesce(c);
+}
+
+/* c (in no bin, at least need bytes) becomes allocated; the surplus, when
+ * it is a whole chunk, is split off and goes to the bin of its own size.
+ * Its next neighbour cannot be free (c was a whole free chunk, or the last
+ * chunk), so the surplus needs no coalescing. */
+static void *place(struct chunk *c, size_t need)
+{
+    write_header_and_footer(c, chunk_size(c), CHUNK_ALLOCATED);
+    struct chunk *surplus = chunk_split(c, need);
+    if (surplus != NULL)
+        free_list_push_front(bin_of(surplus), surplus);
+    return chunk_payload(c);
+}
+
+/* realloc without moving c, where its neighbours allow; returns 1 if done.
+ *   grow: c absorbs its next chunk in memory when that one is free and big
+ *     enough (else 0, nothing changed);
+ *   then the surplus, if a whole chunk, is split off, coalesced with a free
+ *     next chunk, and binned by its merged size. */
+static int resize_in_place(struct chunk *c, size_t need)
+{
+    struct chunk *next = chunk_next_in_memory(c);
+    if (need > chunk_size(c)) {
+        if (next == NULL || !chunk_is_free(next) || chunk_size(c) + chunk_size(next) < need)
+            return 0;
+        chunk_absorb(c, free_list_remove(bin_of(next), next));
+    }
+    struct chunk *surplus = chunk_split(c, need);
+    if (surplus != NULL) {
+        surplus = coalesce(surplus);
+        free_list_push_front(bin_of(surplus), surplus);
+    }
+    return 1;
+}
+
 /* ---- the public interface -------------------------------------------------- */
 
+/* The head of the first non-empty exact bin at or above the request's, else
+ * first fit in the last bin, else a new chunk at the program break. */
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     size_t need = chunk_bytes_for(size); /* malloc(0) gets a unique 48-byte chunk */
-    struct chunk *c = find_fit(need);
+    struct chunk **exact = first_exact_bin_with(need);
+    struct chunk *c = exact != NULL ? free_list_remove(exact, *exact) : first_fit_in_last_bin(need);
     if (c == NULL)
-        c = extend_heap(need, free_list_for);
-    if (c == NULL)
-        return NULL; /* heap_grow set errno to ENOMEM; the heap is unchanged */
-    /* The remainder of a split goes to the bin of its own size. */
-    return place(c, need, free_list_for);
+        c = extend_heap(need); /* NULL: heap_grow set errno to ENOMEM; nothing changed */
+    return c == NULL ? NULL : place(c, need);
 }
 
-/* Coalesced as in dlist (neighbours found by address, not by search), then
- * put at the front of the bin of the merged size. */
+/* Coalesced as in dlist (neighbours found by address, not by search: two
+ * steps at most), then put at the front of the bin of the merged size. */
 void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
-    release(payload_to_chunk(ptr), free_list_for, &heap.counts.free_steps);
+    state.counts.free_calls++;
+    state.counts.free_steps += chunk_neighbour_count(payload_to_chunk(ptr));
+    struct chunk *c = coalesce(payload_to_chunk(ptr)); /* its size may pick another bin */
+    free_list_push_front(bin_of(c), c);
 }
 
 /* In place when shrinking, or when the next chunk in memory is free and
- * big enough to grow into (chunk.h: resize_in_place); else malloc, copy,
- * free. realloc(NULL, n) and realloc(p, 0) as dmm.h says. */
+ * big enough to grow into; else malloc, copy, free. realloc(NULL, n) and
+ * realloc(p, 0) as dmm.h says. */
 void *dmm_realloc(void *ptr, size_t size)
 {
-    return realloc_chunk(ptr, size, free_list_for);
+    void *result;
+    if (realloc_special_case(ptr, size, &result))
+        return result;
+    struct chunk *c = payload_to_chunk(ptr);
+    if (!resize_in_place(c, chunk_bytes_for(size)))
+        return realloc_by_copy(ptr, chunk_payload_bytes(c), size);
+    return ptr;
 }
 
 const char *dmm_name(void)
@@ -160,30 +247,40 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
-/* Invariants 1, 2, 3 and 6 in one walk in address order; then every bin
- * (5, the first half of 4, and 7); then the second half of 4. */
-const char *dmm_check(dmm_visit_fn *visit, void *arg)
+/* ---- the heap checker ------------------------------------------------------ */
+
+/* Every bin (5, the first half of 4, and 7), then the second half of 4,
+ * once chunk.h's walk has counted free_chunks free chunks. */
+static const char *check_bins(size_t free_chunks)
 {
-    size_t free_chunks, listed = 0;
-    const char *problem = check_chunks(visit, arg, &free_chunks);
+    size_t listed = 0;
+    const char *problem = NULL;
     for (size_t bin = 0; problem == NULL && bin <= LAST_BIN; bin++) {
-        problem = check_free_list(heap.bins[bin], free_chunks, &listed);
+        problem = check_free_list(state.bins[bin], free_chunks, &listed);
         /* The links are sound now, so the bin can be walked again. */
-        for (struct chunk *c = heap.bins[bin]; problem == NULL && c != NULL; c = c->next)
+        for (struct chunk *c = state.bins[bin]; problem == NULL && c != NULL; c = c->next)
             if (bin_index(chunk_size(c)) != bin)
                 problem = check_failed(7, c, "%zu bytes belong in bin %zu, not bin %zu",
                                        chunk_size(c), bin_index(chunk_size(c)), bin);
     }
-    if (problem == NULL)
-        problem = check_all_free_listed(free_chunks, listed, free_list_for);
-    return problem;
+    return problem != NULL ? problem
+                           : check_all_free_listed(free_chunks, listed, state.bins, LAST_BIN + 1);
+}
+
+/* Invariants 1, 2, 3 and 6 in one walk in address order (chunk.h); then
+ * the bins: 4, 5 and 7. */
+const char *dmm_check(dmm_visit_fn *visit, void *arg)
+{
+    size_t free_chunks;
+    const char *problem = check_chunks(visit, arg, &free_chunks);
+    return problem != NULL ? problem : check_bins(free_chunks);
 }
 
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct bins_heap){0};
+    state = (struct bins_state){0};
 }

@@ -1,12 +1,12 @@
 /*
  * chunk.h — the chunk with a header and a footer, shared by dlist.c and
- * bins.c (and by nothing else).
+ * bins.c (and by nothing else): its layout, the small helpers that read
+ * and write it, one doubly linked free list, and the checker's walks.
  *
- * Both allocators lay out the heap the same way and differ only in how
- * they keep their free chunks: dlist in one list, bins in an array of
- * lists chosen by size. So everything here that touches a free list asks
- * the allocator which list a chunk of a given size belongs to, through
- * the allocator's function free_list_for (type free_list_for_fn below).
+ * What is not here is every decision: which free list a chunk goes to,
+ * how malloc finds a fit, when to split and coalesce, how the heap section
+ * grows. Those are the allocator's, written out in dlist.c (one list) and
+ * bins.c (an array of lists by size), each readable alone.
  *
  * The chunk (each row is one 8-byte word; sizes in bytes)
  *
@@ -25,28 +25,24 @@
  *           +--------------------------+           +--------------------------+
  *   chunk + size: the next chunk in memory, or the program break
  *
- *   Sizes are multiples of 16 bytes, so the low 4 bits of the size word
- *   are always 0 and bit 0 can carry the status bit (1 = free).
- *   The smallest chunk is 48 bytes: header, 16 bytes of payload, footer.
- *   The footer is in every chunk, allocated or free: it is how free finds
- *   the start of the chunk before it in memory (its size is just below).
- *   The list links live in the header (next) and the footer (prev) of a
- *   free chunk, so a free chunk's size must not change while it is in a
- *   list: remove it, resize it, then push it again.
+ * Walking through it
+ *   - Sizes are multiples of 16 bytes, so the low 4 bits of the size word
+ *     are always 0 and bit 0 can carry the status bit (1 = free).
+ *   - The smallest chunk is 48 bytes: header, 16 bytes of payload, footer.
+ *   - The next chunk in memory starts at chunk + size (chunk_next_in_memory).
+ *   - The footer is in every chunk, allocated or free: it is how free finds
+ *     the start of the chunk before it in memory, whose size is in the 16
+ *     bytes just below this chunk (chunk_prev_in_memory).
+ *   - The list links live in the header (next) and the footer (prev) of a
+ *     free chunk, so a free chunk's size must not change while it is in a
+ *     list: remove it, resize it, then push it again.
+ *   - The exceptions: the first chunk has no chunk before it (its "footer
+ *     below" would be outside the heap section), and the last has none after
+ *     it: it ends at the program break.
  *
- * Invariants both allocators state and dmm_check verifies (bins adds a 7th)
- *   1. Every chunk's size is a multiple of 16 bytes (header bits 1-3 are
- *      zero) and at least CHUNK_MIN_BYTES.
- *   2. The chunks tile [heap_start(), heap_break()) exactly: each starts
- *      where the one before ends, and the last ends at the program break.
- *   3. The size in the header equals the size in the footer.
- *   4. A chunk has its status bit set if and only if it is in a free list
- *      (counted both ways: each listed chunk is free, and there are as many
- *      listed chunks as free chunks in the heap).
- *   5. The free list links are consistent: the head's prev is NULL, and for
- *      each chunk c in a list, c->next's prev is c; every link points at a
- *      chunk inside the heap.
- *   6. No two free chunks are adjacent in memory (free coalesces at once).
+ * The checker's walks here check the invariants both files state, by the
+ * same numbers: 1 (sizes), 2 (tiling up to the program break), 3 (footer),
+ * 4 (status bit if and only if listed), 5 (links), 6 (no adjacent free).
  */
 #ifndef DMM_CHUNK_H
 #define DMM_CHUNK_H
@@ -61,7 +57,6 @@
 #define CHUNK_HEADER_BYTES 16 /* size word + next link */
 #define CHUNK_FOOTER_BYTES 16 /* prev link + size word */
 #define CHUNK_MIN_BYTES 48    /* header + 16-byte payload + footer */
-#define MIN_GROW 8192         /* bytes the break moves at least: 8 KiB, the lecture's pad */
 
 enum chunk_status { CHUNK_ALLOCATED = 0, CHUNK_FREE = 1 }; /* bit 0 of the size word */
 
@@ -74,10 +69,6 @@ struct chunk_footer {          /* the last 16 bytes of the chunk */
     struct chunk *prev;        /* free: previous chunk in the same free list, or NULL */
     size_t size;               /* chunk bytes again, without the status bit */
 };
-
-/* The allocator's answer to "which free list holds a free chunk of this
- * many bytes?": dlist has one, bins one per size class. */
-typedef struct chunk **free_list_for_fn(size_t chunk_bytes);
 
 /* ---- the chunk and its neighbours in memory ------------------------------- */
 
@@ -119,7 +110,7 @@ static inline size_t chunk_bytes_for(size_t request)
     return bytes < CHUNK_MIN_BYTES ? CHUNK_MIN_BYTES : bytes;
 }
 
-/* The chunk right after c in memory; NULL when c ends at the program break. */
+/* The chunk that starts where c ends; NULL when c ends at the program break. */
 static inline struct chunk *chunk_next_in_memory(struct chunk *c)
 {
     char *next = (char *)c + chunk_size(c);
@@ -127,7 +118,7 @@ static inline struct chunk *chunk_next_in_memory(struct chunk *c)
 }
 
 /* The chunk right before c in memory, found through its footer (the 16
- * bytes just below c); NULL when c is the first chunk of the heap. */
+ * bytes just below c); NULL when c is the first chunk of the heap section. */
 static inline struct chunk *chunk_prev_in_memory(struct chunk *c)
 {
     if ((char *)c == (char *)heap_start())
@@ -136,12 +127,55 @@ static inline struct chunk *chunk_prev_in_memory(struct chunk *c)
     return (struct chunk *)((char *)c - before->size);
 }
 
+/* How many neighbours in memory c has (0, 1 or 2): the status bits that
+ * coalescing c reads, which is what free's step count counts. */
+static inline uint64_t chunk_neighbour_count(struct chunk *c)
+{
+    return (uint64_t)(chunk_next_in_memory(c) != NULL) + (chunk_prev_in_memory(c) != NULL);
+}
+
 /* Header and footer always change together, so they never disagree. The
  * links are left alone: they belong to the free list. */
 static inline void write_header_and_footer(struct chunk *c, size_t size, enum chunk_status status)
 {
     c->size_status = size | (size_t)status;
     chunk_footer(c)->size = size;
+}
+
+/* Cuts c (in no free list) into a front of front_bytes, which keeps c's
+ * status, and a free tail, but only when the tail would be a whole chunk
+ * (>= CHUNK_MIN_BYTES): a smaller remainder stays inside c as internal
+ * fragmentation. Returns the tail, in no free list, or NULL. */
+static inline struct chunk *chunk_split(struct chunk *c, size_t front_bytes)
+{
+    size_t size = chunk_size(c);
+    if (size - front_bytes < CHUNK_MIN_BYTES)
+        return NULL;
+    write_header_and_footer(c, front_bytes, chunk_is_free(c) ? CHUNK_FREE : CHUNK_ALLOCATED);
+    struct chunk *tail = (struct chunk *)((char *)c + front_bytes);
+    write_header_and_footer(tail, size - front_bytes, CHUNK_FREE);
+    return tail;
+}
+
+/* c grows over next, its neighbour in memory, and keeps its own status;
+ * next must already be out of any free list. Returns c. */
+static inline struct chunk *chunk_absorb(struct chunk *c, struct chunk *next)
+{
+    enum chunk_status status = chunk_is_free(c) ? CHUNK_FREE : CHUNK_ALLOCATED;
+    write_header_and_footer(c, chunk_size(c) + chunk_size(next), status);
+    return c;
+}
+
+/* The program break moves up by `bytes` (a multiple of 16), and the new
+ * bytes become one free chunk, in no free list and not yet coalesced; NULL
+ * with errno ENOMEM when the heap section cannot grow. The heap section is
+ * contiguous, so the new chunk starts at the old program break. */
+static inline struct chunk *chunk_at_new_break(size_t bytes)
+{
+    struct chunk *c = heap_grow(bytes);
+    if (c != NULL)
+        write_header_and_footer(c, bytes, CHUNK_FREE);
+    return c;
 }
 
 /* ---- a doubly linked free list ------------------------------------------- */
@@ -157,8 +191,8 @@ static inline void free_list_push_front(struct chunk **head, struct chunk *c)
     *head = c;
 }
 
-/* O(1): prev comes from the footer, so no walk is needed. */
-static inline void free_list_remove(struct chunk **head, struct chunk *c)
+/* O(1): prev comes from the footer, so no walk is needed. Returns c. */
+static inline struct chunk *free_list_remove(struct chunk **head, struct chunk *c)
 {
     struct chunk *prev = chunk_footer(c)->prev;
     if (prev != NULL)
@@ -167,137 +201,7 @@ static inline void free_list_remove(struct chunk **head, struct chunk *c)
         *head = c->next;
     if (c->next != NULL)
         chunk_footer(c->next)->prev = prev;
-}
-
-/* ---- split and coalesce -------------------------------------------------- */
-
-/* Cuts c (in no free list) into a front of front_bytes, which keeps c's
- * status, and a free tail, but only when the tail would be a whole chunk
- * (>= CHUNK_MIN_BYTES): a smaller remainder stays inside c as internal
- * fragmentation. Returns the tail, in no free list, or NULL. */
-static inline struct chunk *chunk_split(struct chunk *c, size_t front_bytes)
-{
-    size_t size = chunk_size(c);
-    if (size - front_bytes < CHUNK_MIN_BYTES)
-        return NULL;
-    enum chunk_status status = chunk_is_free(c) ? CHUNK_FREE : CHUNK_ALLOCATED;
-    write_header_and_footer(c, front_bytes, status);
-    struct chunk *tail = (struct chunk *)((char *)c + front_bytes);
-    write_header_and_footer(tail, size - front_bytes, CHUNK_FREE);
-    return tail;
-}
-
-/* c grows over next, its neighbour in memory, and keeps its own status.
- * next must already be out of any free list. */
-static inline void chunk_absorb(struct chunk *c, struct chunk *next)
-{
-    enum chunk_status status = chunk_is_free(c) ? CHUNK_FREE : CHUNK_ALLOCATED;
-    write_header_and_footer(c, chunk_size(c) + chunk_size(next), status);
-}
-
-/* Merges the free chunk c (in no free list) with its free neighbours in
- * memory, so that invariant 6 holds again. The four cases:
- *
- *   1. prev allocated, next allocated:  nothing to merge; c stays as it is.
- *   2. prev allocated, next free:       c absorbs next.
- *   3. prev free,      next allocated:  prev absorbs c; the result starts at prev.
- *   4. prev free,      next free:       prev absorbs c and next.
- *
- * A free neighbour leaves its free list before it grows or disappears.
- * Each neighbour whose status bit is read adds one to *steps (if steps is
- * not NULL): at most 2, whatever the length of the free lists.
- * Returns the merged chunk, free and in no free list. */
-static inline struct chunk *coalesce(struct chunk *c, free_list_for_fn *list_for, uint64_t *steps)
-{
-    struct chunk *next = chunk_next_in_memory(c);
-    struct chunk *prev = chunk_prev_in_memory(c);
-    uint64_t examined = (next != NULL) + (prev != NULL);
-    if (steps != NULL)
-        *steps += examined;
-
-    if (next != NULL && chunk_is_free(next)) { /* cases 2 and 4 */
-        free_list_remove(list_for(chunk_size(next)), next);
-        chunk_absorb(c, next);
-    }
-    if (prev != NULL && chunk_is_free(prev)) { /* cases 3 and 4 */
-        free_list_remove(list_for(chunk_size(prev)), prev);
-        chunk_absorb(prev, c);
-        c = prev;
-    }
     return c;
-}
-
-/* ---- the steps of malloc, free and realloc that both allocators share ---- */
-
-/* Marks c (in no free list, at least need bytes) allocated, splits off and
- * lists the surplus, and returns the payload. The tail's next neighbour
- * cannot be free (c was a whole free chunk or the end of the heap), so
- * the tail needs no coalescing. */
-static inline void *place(struct chunk *c, size_t need, free_list_for_fn *list_for)
-{
-    write_header_and_footer(c, chunk_size(c), CHUNK_ALLOCATED);
-    struct chunk *tail = chunk_split(c, need);
-    if (tail != NULL)
-        free_list_push_front(list_for(chunk_size(tail)), tail);
-    return chunk_payload(c);
-}
-
-/* free's work: status bit set, coalesced, listed. */
-static inline void release(struct chunk *c, free_list_for_fn *list_for, uint64_t *steps)
-{
-    write_header_and_footer(c, chunk_size(c), CHUNK_FREE);
-    c = coalesce(c, list_for, steps);
-    free_list_push_front(list_for(chunk_size(c)), c);
-}
-
-/* Nothing fits: moves the break up by max(need, MIN_GROW) bytes and makes
- * the new bytes one free chunk, merged with the last chunk of the heap if
- * that one is free. Returns it, in no free list, or NULL with errno ENOMEM.
- * The heap section is contiguous, so the new chunk starts at the old break. */
-static inline struct chunk *extend_heap(size_t need, free_list_for_fn *list_for)
-{
-    size_t grow = need > MIN_GROW ? need : MIN_GROW;
-    struct chunk *c = heap_grow(grow);
-    if (c == NULL)
-        return NULL;
-    write_header_and_footer(c, grow, CHUNK_FREE);
-    return coalesce(c, list_for, NULL);
-}
-
-/* realloc without moving, where the chunk allows it; returns 1 if done.
- *   shrink (need <= size): the surplus, if a whole chunk, becomes a free
- *     chunk, merged with a free next chunk;
- *   grow: c absorbs its next chunk in memory when that one is free and big
- *     enough, and the surplus is split off again.
- * Otherwise returns 0 and nothing has changed. */
-static inline int resize_in_place(struct chunk *c, size_t need, free_list_for_fn *list_for)
-{
-    if (need > chunk_size(c)) {
-        struct chunk *next = chunk_next_in_memory(c);
-        if (next == NULL || !chunk_is_free(next) || chunk_size(c) + chunk_size(next) < need)
-            return 0;
-        free_list_remove(list_for(chunk_size(next)), next);
-        chunk_absorb(c, next);
-    }
-    struct chunk *tail = chunk_split(c, need);
-    if (tail != NULL) {
-        tail = coalesce(tail, list_for, NULL);
-        free_list_push_front(list_for(chunk_size(tail)), tail);
-    }
-    return 1;
-}
-
-/* dmm_realloc for both allocators: the contract's special cases, then in
- * place where resize_in_place can, else malloc, copy, free. */
-static inline void *realloc_chunk(void *ptr, size_t size, free_list_for_fn *list_for)
-{
-    void *result;
-    if (realloc_special_case(ptr, size, &result))
-        return result;
-    struct chunk *c = payload_to_chunk(ptr);
-    if (resize_in_place(c, chunk_bytes_for(size), list_for))
-        return ptr;
-    return realloc_by_copy(ptr, chunk_payload_bytes(c), size);
 }
 
 /* ---- the heap checker's walks -------------------------------------------- */
@@ -305,8 +209,8 @@ static inline void *realloc_chunk(void *ptr, size_t size, free_list_for_fn *list
 /* The header bits that must be zero: below 16 but not the status bit. */
 #define CHUNK_SIZE_LOW_BITS ((size_t)(DMM_ALIGNMENT - 1) & ~(size_t)CHUNK_FREE)
 
-/* Walks the heap in address order, checking invariants 1, 2, 3 and 6;
- * calls visit (if not NULL) for each chunk and counts the free ones.
+/* Walks the heap section in address order, checking invariants 1, 2, 3
+ * and 6; calls visit (if not NULL) for each chunk and counts the free ones.
  * Every size is checked before the walk steps by it, so a corrupted size
  * ends the walk with a message instead of a fault. */
 static inline const char *check_chunks(dmm_visit_fn *visit, void *arg, size_t *free_chunks)
@@ -340,9 +244,9 @@ static inline const char *check_chunks(dmm_visit_fn *visit, void *arg, size_t *f
     return NULL;
 }
 
-/* 1 when p could be a chunk: aligned, inside the heap, with a size that
- * stays inside it (so its footer can be read). Compared as integers: a
- * corrupted link may point anywhere. */
+/* 1 when p could be a chunk: aligned, inside the heap section, with a size
+ * that stays inside it (so its footer can be read). Compared as integers:
+ * a corrupted link may point anywhere. */
 static inline int chunk_is_in_heap(const struct chunk *c)
 {
     uintptr_t at = (uintptr_t)c, start = (uintptr_t)heap_start(), end = (uintptr_t)heap_break();
@@ -375,25 +279,26 @@ static inline const char *check_free_list(struct chunk *head, size_t free_chunks
     return NULL;
 }
 
-/* The second half of invariant 4, once the lists have passed
+/* The second half of invariant 4, once every list has passed
  * check_free_list: as many listed chunks as free chunks. When fewer are
- * listed, names the first free chunk missing from its list (a slow search,
- * but only on the way to reporting a broken heap). */
+ * listed, names the first free chunk that none of the `count` lists at
+ * heads holds (a slow search, but only on the way to reporting a broken
+ * heap section). */
 static inline const char *check_all_free_listed(size_t free_chunks, size_t listed,
-                                                free_list_for_fn *list_for)
+                                                struct chunk *const *heads, size_t count)
 {
     if (listed == free_chunks)
         return NULL;
     char *end = heap_break();
     for (char *at = heap_start(); at != end; at += chunk_size((struct chunk *)at)) {
-        struct chunk *c = (struct chunk *)at;
+        struct chunk *c = (struct chunk *)at, *found = NULL;
         if (!chunk_is_free(c))
             continue;
-        struct chunk *listed_chunk = *list_for(chunk_size(c));
-        while (listed_chunk != NULL && listed_chunk != c)
-            listed_chunk = listed_chunk->next;
-        if (listed_chunk == NULL)
-            return check_failed(4, c, "its status bit says free, but it is not in its free list");
+        for (size_t list = 0; found != c && list < count; list++)
+            for (found = heads[list]; found != NULL && found != c; found = found->next)
+                continue;
+        if (found != c)
+            return check_failed(4, c, "its status bit says free, but it is in no free list");
     }
     return check_failed(4, heap_start(), "%zu free chunks, %zu listed", free_chunks, listed);
 }

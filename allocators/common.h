@@ -7,6 +7,8 @@
  *   fail_enomem()          set errno = ENOMEM and return NULL
  *   realloc_special_case   realloc(NULL, n), realloc(p, 0), too-large sizes
  *   realloc_by_copy(...)   malloc, copy, free: realloc when in place fails
+ *   whole_pages(n)         the bytes a mapping of n bytes occupies
+ *   unmap_for_free(p, n)   heap_unmap that leaves errno alone, as free must
  *   struct call_counts     the counters behind dmm_stats, and stats_report
  *   check_failed(...)      format a dmm_check() message
  *
@@ -81,6 +83,22 @@ static inline void *realloc_by_copy(void *old, size_t old_payload_bytes, size_t 
     memcpy(new, old, old_payload_bytes < new_size ? old_payload_bytes : new_size);
     dmm_free(old);
     return new;
+}
+
+/* The bytes a mapping of n bytes occupies: whole pages, as heap_map maps
+ * and counts them. */
+static inline size_t whole_pages(size_t n)
+{
+    size_t page = heap_page_size();
+    return (n + page - 1) / page * page;
+}
+
+/* heap_unmap inside free, which must never change errno (dmm.h). */
+static inline void unmap_for_free(void *addr, size_t length)
+{
+    int saved_errno = errno;
+    heap_unmap(addr, length);
+    errno = saved_errno;
 }
 
 /* What every allocator counts for dmm_stats (dmm.h defines each). */

@@ -25,7 +25,7 @@
  *     a large chunk never pins the heap, and its pages go back to the OS
  *     the moment it is freed; realloc resizes it with one mremap.
  *   - When a free leaves more than TRIM_THRESHOLD bytes free at the top of
- *     the heap, the break moves down, keeping TOP_PAD bytes.
+ *     the heap, the break moves down, keeping TRIM_KEEP bytes.
  *   - The chunk is glibc's (CS:APP's "footer only in free chunks"): only a
  *     free chunk needs a footer, since only then does anyone read it; a bit
  *     in each header says whether the chunk before is free, and so whether
@@ -54,8 +54,8 @@
  *   bytes (header, two links, footer) and holds requests of 0..24 bytes.
  *
  *   The heap section:  heap_start()                             heap_break()
- *                      | pad 8 | chunk | chunk | ... | chunk | epilogue 8 |
- *   The pad puts the first header 8 bytes below a multiple of 16. The
+ *                      | filler 8 | chunk | chunk | ... | chunk | epilogue 8 |
+ *   The alignment filler puts the first header 8 bytes below a multiple of 16. The
  *   epilogue is a header of size 0, allocated, whose PREV_FREE says
  *   whether the last chunk (the top) is free; growth turns it into the
  *   header of the new chunk, as in CS:APP's extend_heap.
@@ -91,7 +91,7 @@
  *  10. Every mapped chunk starts on a page boundary, its size is a whole
  *      number of pages, and CHUNK_MAPPED is its only status bit.
  *  11. The list of mapped chunks is consistent (the head's prev is NULL,
- *      c->next's prev is c), holds heap.mapped_chunks chunks, and their
+ *      c->next's prev is c), holds state.mapped_chunks chunks, and their
  *      sizes add up to the heap section's mapped_bytes (dmm_stats).
  *
  * Cost
@@ -113,6 +113,12 @@
  * out of the bins (here the last chunk is binned like any other); the "last
  * remainder" kept for locality; a dynamic mmap threshold; aborting on a
  * double free. And glibc never flushes its tcache before growing.
+ *
+ * Why this file is longer than ~600 lines: it is five mechanisms that work on
+ * one chunk (exact and range bins with a bitmap, caches, growth, trim, mapped
+ * chunks) and eleven invariants, and moving any one out would make the
+ * student follow a free across files; its mapped chunks share no layout with
+ * mmap.c's (their header is a heap header with CHUNK_MAPPED, see above).
  */
 #include "dmm.h"
 
@@ -127,15 +133,16 @@
 #define MMAP_THRESHOLD ((size_t)128 * 1024)
 /* 128 KiB, glibc's M_TRIM_THRESHOLD: a larger free top is given back. */
 #define TRIM_THRESHOLD ((size_t)128 * 1024)
-/* 64 KiB, what a trim keeps at the top: half the threshold, so that a few
- * frees and mallocs at the top do not move the break down and up each time. */
-#define TOP_PAD ((size_t)64 * 1024)
+/* 64 KiB, what a trim keeps at the top (glibc's M_TOP_PAD): half the
+ * threshold, so that a few frees and mallocs at the top do not move the
+ * break down and up each time. */
+#define TRIM_KEEP ((size_t)64 * 1024)
 /* 44 KiB, the least the break moves up: each move is a system call, so the
  * steps are large; a third of glibc's 132 KiB steps, so that at a peak the
  * heap never exceeds glibc's for the same bytes needed. Measured: at or
  * above glibc's utilization on every bundled trace; 8 KiB makes 5 times as
  * many brk calls, and 32, 64 or 128 KiB fall below glibc on some traces. */
-#define MIN_GROW ((size_t)44 * 1024)
+#define GROWTH_STEP ((size_t)44 * 1024)
 /* Chunks malloc examines at most in its own large bin, so the search stays
  * bounded whatever the bin holds. Measured: as good as 64 on every trace
  * here; 1 or 4 cost utilization on calloc, coalesce or scaling. */
@@ -175,7 +182,7 @@ struct mapped_chunk {          /* the start of a mapping */
 #define BIN_COUNT 128                 /* bins 64..127: four per doubling from 1 KiB */
 #define BITMAP_WORDS (BIN_COUNT / 64) /* one bit per bin */
 
-static struct gnu_heap {
+static struct gnu_state {
     struct chunk *bins[BIN_COUNT];    /* bin heads, NULL when empty; 0 and 1 unused */
     uint64_t nonempty[BITMAP_WORDS];  /* bit b set: bins[b] is not empty */
     struct chunk *caches[SMALL_BINS]; /* per small size: cached chunks, newest first */
@@ -184,7 +191,7 @@ static struct gnu_heap {
     struct mapped_chunk *mapped;      /* the newest live mapped chunk, or NULL */
     size_t mapped_chunks;             /* live mapped chunks */
     struct call_counts counts;        /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- the chunk and its neighbours in memory ------------------------------ */
 
@@ -224,10 +231,18 @@ static inline size_t *chunk_footer(const struct chunk *c)
     return (size_t *)((char *)c + chunk_size(c) - FOOTER_BYTES);
 }
 
-/* The chunk after c in memory; after the last chunk, the epilogue. */
-static inline struct chunk *chunk_next_in_memory(const struct chunk *c)
+/* The header that starts where c ends: the next chunk's, or the epilogue
+ * after the last chunk. Its PREV_FREE bit speaks of c. */
+static inline struct chunk *header_after(const struct chunk *c)
 {
     return (struct chunk *)((char *)c + chunk_size(c));
+}
+
+/* The chunk that starts where c ends; NULL when c is the last (the epilogue follows). */
+static inline struct chunk *chunk_next_in_memory(const struct chunk *c)
+{
+    struct chunk *next = header_after(c);
+    return chunk_size(next) == 0 ? NULL : next;
 }
 
 /* The chunk before c, through its footer: only when prev_is_free(c). */
@@ -254,7 +269,7 @@ static inline int is_small(size_t chunk_bytes)
 static inline void mark_allocated(struct chunk *c, size_t size)
 {
     c->size_status = size | (c->size_status & PREV_FREE);
-    chunk_next_in_memory(c)->size_status &= ~(size_t)PREV_FREE;
+    header_after(c)->size_status &= ~(size_t)PREV_FREE;
 }
 
 /* c becomes a free chunk of size bytes, footer included; the next chunk
@@ -263,7 +278,7 @@ static inline void mark_free(struct chunk *c, size_t size)
 {
     c->size_status = size | CHUNK_FREE | (c->size_status & PREV_FREE);
     *chunk_footer(c) = size;
-    chunk_next_in_memory(c)->size_status |= PREV_FREE;
+    header_after(c)->size_status |= PREV_FREE;
 }
 
 /* ---- the bins ------------------------------------------------------------- */
@@ -284,14 +299,14 @@ static inline size_t bin_index(size_t chunk_bytes)
 static void bin_push(struct chunk *c)
 {
     size_t bin = bin_index(chunk_size(c));
-    struct chunk *head = heap.bins[bin];
+    struct chunk *head = state.bins[bin];
     c->next = head;
     c->prev = NULL;
     if (head != NULL)
         head->prev = c;
     else
-        heap.nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
-    heap.bins[bin] = c;
+        state.nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
+    state.bins[bin] = c;
 }
 
 /* O(1) through the prev link; c's size must be the one it was pushed with. */
@@ -304,16 +319,16 @@ static void bin_remove(struct chunk *c)
         return;
     }
     size_t bin = bin_index(chunk_size(c)); /* c was the head */
-    heap.bins[bin] = c->next;
+    state.bins[bin] = c->next;
     if (c->next == NULL)
-        heap.nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+        state.nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
 }
 
 /* The first non-empty bin at or above `bin`, or BIN_COUNT if none. */
 static size_t first_nonempty_bin(size_t bin)
 {
     for (size_t word = bin / 64; word < BITMAP_WORDS; word++) {
-        uint64_t bits = heap.nonempty[word];
+        uint64_t bits = state.nonempty[word];
         if (word == bin / 64)
             bits &= ~(uint64_t)0 << (bin % 64);
         if (bits != 0)
@@ -330,9 +345,9 @@ static struct chunk *find_fit(size_t need)
 {
     size_t bin = bin_index(need);
     if (!is_small(need)) {
-        struct chunk *c = heap.bins[bin];
+        struct chunk *c = state.bins[bin];
         for (int seen = 0; c != NULL && seen < LARGE_SEARCH_LIMIT; seen++, c = c->next) {
-            heap.counts.malloc_steps++;
+            state.counts.malloc_steps++;
             if (chunk_size(c) >= need) {
                 bin_remove(c);
                 return c;
@@ -343,8 +358,8 @@ static struct chunk *find_fit(size_t need)
     bin = first_nonempty_bin(bin);
     if (bin == BIN_COUNT)
         return NULL;
-    struct chunk *c = heap.bins[bin];
-    heap.counts.malloc_steps++;
+    struct chunk *c = state.bins[bin];
+    state.counts.malloc_steps++;
     bin_remove(c);
     return c;
 }
@@ -352,27 +367,27 @@ static struct chunk *find_fit(size_t need)
 /* ---- growth, split, coalesce, trim --------------------------------------- */
 
 /* Nothing fits: moves the break up by what is missing (need minus a free
- * top chunk), but at least MIN_GROW bytes, the first time with 16 more for
- * the pad and the epilogue. The old epilogue becomes the new chunk's
+ * top chunk), but at least GROWTH_STEP bytes, the first time with 16 more for
+ * the filler and the epilogue. The old epilogue becomes the new chunk's
  * header, merged with the top chunk when that one is free. Returns the
  * free chunk, in no bin, or NULL with errno ENOMEM and nothing changed. */
 static struct chunk *extend_heap(size_t need)
 {
-    size_t reserve = heap.first == NULL ? 2 * HEADER_BYTES : 0, top_free = 0;
-    if (heap.first != NULL) {
+    size_t reserve = state.first == NULL ? 2 * HEADER_BYTES : 0, top_free = 0;
+    if (state.first != NULL) {
         struct chunk *epilogue = (struct chunk *)((char *)heap_break() - HEADER_BYTES);
         if (prev_is_free(epilogue))
             top_free = chunk_size(chunk_prev_in_memory(epilogue));
     }
     size_t grow = need - top_free + reserve;
-    if (grow < MIN_GROW)
-        grow = MIN_GROW;
+    if (grow < GROWTH_STEP)
+        grow = GROWTH_STEP;
     char *old_break = heap_grow(grow);
     if (old_break == NULL)
         return NULL;
     struct chunk *c;
-    if (heap.first == NULL) {
-        c = heap.first = (struct chunk *)(old_break + HEADER_BYTES); /* after the pad */
+    if (state.first == NULL) {
+        c = state.first = (struct chunk *)(old_break + HEADER_BYTES); /* after the filler */
         c->size_status = 0; /* no chunk before it */
     } else {
         c = (struct chunk *)(old_break - HEADER_BYTES); /* the old epilogue */
@@ -385,7 +400,7 @@ static struct chunk *extend_heap(size_t need)
     }
     c->size_status = size | CHUNK_FREE; /* the chunk before a free chunk is not free */
     *chunk_footer(c) = size;
-    chunk_next_in_memory(c)->size_status = PREV_FREE; /* the new epilogue */
+    header_after(c)->size_status = PREV_FREE; /* the new epilogue */
     return c;
 }
 
@@ -400,7 +415,7 @@ static void *place(struct chunk *c, size_t need)
         return chunk_payload(c);
     }
     c->size_status = need | (c->size_status & PREV_FREE);
-    struct chunk *rest = chunk_next_in_memory(c);
+    struct chunk *rest = header_after(c); /* its header is not written yet */
     rest->size_status = (size - need) | CHUNK_FREE; /* the next chunk's PREV_FREE stays */
     *chunk_footer(rest) = size - need;
     bin_push(rest);
@@ -418,7 +433,7 @@ static struct chunk *release(struct chunk *c)
 {
     size_t size = chunk_size(c);
     struct chunk *next = chunk_next_in_memory(c);
-    if (chunk_is_free(next)) { /* cases 2 and 4 (the epilogue is never free) */
+    if (next != NULL && chunk_is_free(next)) { /* cases 2 and 4 */
         bin_remove(next);
         size += chunk_size(next);
     }
@@ -433,18 +448,18 @@ static struct chunk *release(struct chunk *c)
 }
 
 /* After a free: when c is the top chunk and larger than TRIM_THRESHOLD,
- * the break moves down so that TOP_PAD bytes of it stay. If the break
+ * the break moves down so that TRIM_KEEP bytes of it stay. If the break
  * cannot move, the heap stays as it was. */
 static void trim_top(struct chunk *c)
 {
-    if (chunk_size(c) <= TRIM_THRESHOLD || chunk_size(chunk_next_in_memory(c)) != 0)
+    if (chunk_size(c) <= TRIM_THRESHOLD || chunk_next_in_memory(c) != NULL)
         return;
     int saved_errno = errno; /* free must not change errno */
-    if (heap_brk((char *)c + TOP_PAD + HEADER_BYTES) == 0) {
+    if (heap_brk((char *)c + TRIM_KEEP + HEADER_BYTES) == 0) {
         bin_remove(c);
-        c->size_status = TOP_PAD | CHUNK_FREE; /* the chunk before is not free */
-        *chunk_footer(c) = TOP_PAD;
-        chunk_next_in_memory(c)->size_status = PREV_FREE; /* the new epilogue */
+        c->size_status = TRIM_KEEP | CHUNK_FREE; /* the chunk before is not free */
+        *chunk_footer(c) = TRIM_KEEP;
+        header_after(c)->size_status = PREV_FREE; /* the new epilogue */
         bin_push(c);
     }
     errno = saved_errno;
@@ -459,7 +474,7 @@ static int resize_in_place(struct chunk *c, size_t need)
     size_t size = chunk_size(c);
     if (need > size) {
         struct chunk *next = chunk_next_in_memory(c);
-        if (!chunk_is_free(next) || size + chunk_size(next) < need)
+        if (next == NULL || !chunk_is_free(next) || size + chunk_size(next) < need)
             return 0;
         bin_remove(next);
         size += chunk_size(next);
@@ -467,7 +482,7 @@ static int resize_in_place(struct chunk *c, size_t need)
     }
     if (size - need >= CHUNK_MIN_BYTES) {
         c->size_status = need | (c->size_status & PREV_FREE);
-        struct chunk *surplus = chunk_next_in_memory(c);
+        struct chunk *surplus = header_after(c); /* its header is not written yet */
         surplus->size_status = size - need; /* allocated, after an allocated c */
         release(surplus);
     }
@@ -482,16 +497,16 @@ static void cache_push(struct chunk *c)
 {
     size_t index = chunk_size(c) / DMM_ALIGNMENT;
     c->size_status |= CHUNK_CACHED;
-    c->next = heap.caches[index];
-    heap.caches[index] = c;
-    heap.cached[index]++;
+    c->next = state.caches[index];
+    state.caches[index] = c;
+    state.cached[index]++;
 }
 
 static struct chunk *cache_pop(size_t index)
 {
-    struct chunk *c = heap.caches[index];
-    heap.caches[index] = c->next;
-    heap.cached[index]--;
+    struct chunk *c = state.caches[index];
+    state.caches[index] = c->next;
+    state.cached[index]--;
     c->size_status &= ~(size_t)CHUNK_CACHED;
     return c;
 }
@@ -503,7 +518,7 @@ static int flush_caches(void)
 {
     int flushed = 0;
     for (size_t index = 0; index < SMALL_BINS; index++) {
-        while (heap.caches[index] != NULL) {
+        while (state.caches[index] != NULL) {
             release(cache_pop(index));
             flushed = 1;
         }
@@ -518,12 +533,6 @@ static inline struct mapped_chunk *mapped_header(struct chunk *c)
     return (struct mapped_chunk *)((char *)c - offsetof(struct mapped_chunk, chunk));
 }
 
-static size_t whole_pages(size_t bytes)
-{
-    size_t page = heap_page_size();
-    return (bytes + page - 1) / page * page;
-}
-
 /* One mmap; size <= DMM_MAX_REQUEST, so adding the header cannot wrap. */
 static void *map_chunk(size_t size)
 {
@@ -532,11 +541,11 @@ static void *map_chunk(size_t size)
         return NULL; /* errno is ENOMEM; nothing changed */
     m->chunk.size_status = whole_pages(MAPPED_HEADER_BYTES + size) | CHUNK_MAPPED;
     m->prev = NULL;
-    m->next = heap.mapped;
-    if (heap.mapped != NULL)
-        heap.mapped->prev = m;
-    heap.mapped = m;
-    heap.mapped_chunks++;
+    m->next = state.mapped;
+    if (state.mapped != NULL)
+        state.mapped->prev = m;
+    state.mapped = m;
+    state.mapped_chunks++;
     return chunk_payload(&m->chunk);
 }
 
@@ -547,7 +556,7 @@ static void relink_mapped(struct mapped_chunk *m, struct mapped_chunk *now)
     if (m->prev != NULL)
         m->prev->next = now != NULL ? now : m->next;
     else
-        heap.mapped = now != NULL ? now : m->next;
+        state.mapped = now != NULL ? now : m->next;
     if (m->next != NULL)
         m->next->prev = now != NULL ? now : m->prev;
 }
@@ -556,10 +565,8 @@ static void unmap_chunk(struct chunk *c)
 {
     struct mapped_chunk *m = mapped_header(c);
     relink_mapped(m, NULL);
-    heap.mapped_chunks--;
-    int saved_errno = errno; /* free must not change errno */
-    heap_unmap(m, chunk_size(c));
-    errno = saved_errno;
+    state.mapped_chunks--;
+    unmap_for_free(m, chunk_size(c));
 }
 
 /* While the new size stays at or above the threshold, one mremap (none if
@@ -583,14 +590,14 @@ static void *realloc_mapped(struct chunk *c, size_t size)
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     if (size >= MMAP_THRESHOLD)
         return map_chunk(size);
     size_t need = chunk_bytes_for(size); /* malloc(0) gets a unique 32-byte chunk */
-    if (is_small(need) && heap.caches[need / DMM_ALIGNMENT] != NULL) {
-        heap.counts.malloc_steps++;
+    if (is_small(need) && state.caches[need / DMM_ALIGNMENT] != NULL) {
+        state.counts.malloc_steps++;
         return chunk_payload(cache_pop(need / DMM_ALIGNMENT));
     }
     struct chunk *c = find_fit(need);
@@ -611,17 +618,17 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
+    state.counts.free_calls++;
     struct chunk *c = payload_to_chunk(ptr);
     if ((c->size_status & CHUNK_MAPPED) != 0) {
         unmap_chunk(c);
         return;
     }
-    if (is_small(chunk_size(c)) && heap.cached[chunk_size(c) / DMM_ALIGNMENT] < CACHE_DEPTH) {
+    if (is_small(chunk_size(c)) && state.cached[chunk_size(c) / DMM_ALIGNMENT] < CACHE_DEPTH) {
         cache_push(c);
         return;
     }
-    heap.counts.free_steps += (c != heap.first) + (chunk_size(chunk_next_in_memory(c)) != 0);
+    state.counts.free_steps += (c != state.first) + (chunk_next_in_memory(c) != NULL);
     trim_top(release(c));
 }
 
@@ -648,7 +655,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* ---- the heap checker ----------------------------------------------------- */
@@ -662,12 +669,12 @@ static const char *check_heap_chunks(dmm_visit_fn *visit, void *arg, size_t *fre
                                      size_t *cached_chunks)
 {
     char *start = heap_start(), *end = heap_break();
-    if (end == start && heap.first == NULL)
+    if (end == start && state.first == NULL)
         return NULL;
-    if ((char *)heap.first != start + HEADER_BYTES || end - start < 2 * HEADER_BYTES
+    if ((char *)state.first != start + HEADER_BYTES || end - start < 2 * HEADER_BYTES
         || !is_aligned(end))
-        return check_failed(2, heap.first, "first chunk %p, break %p: not a heap",
-                            (void *)heap.first, (void *)end);
+        return check_failed(2, state.first, "first chunk %p, break %p: not a heap",
+                            (void *)state.first, (void *)end);
     char *at = start + HEADER_BYTES, *epilogue = end - HEADER_BYTES;
     int before_is_free = 0;
     while (at != epilogue) {
@@ -711,9 +718,9 @@ static const char *check_heap_chunks(dmm_visit_fn *visit, void *arg, size_t *fre
  * anywhere. */
 static int chunk_is_in_heap(const struct chunk *c)
 {
-    uintptr_t at = (uintptr_t)c, first = (uintptr_t)heap.first;
+    uintptr_t at = (uintptr_t)c, first = (uintptr_t)state.first;
     uintptr_t epilogue = (uintptr_t)heap_break() - HEADER_BYTES;
-    if (heap.first == NULL || at < first || at >= epilogue || (at - first) % DMM_ALIGNMENT != 0)
+    if (state.first == NULL || at < first || at >= epilogue || (at - first) % DMM_ALIGNMENT != 0)
         return 0;
     return chunk_size(c) >= CHUNK_MIN_BYTES && chunk_size(c) <= epilogue - at;
 }
@@ -724,7 +731,7 @@ static const char *check_bins(size_t free_chunks)
     size_t listed = 0;
     for (size_t bin = 0; bin < BIN_COUNT; bin++) {
         const struct chunk *before = NULL;
-        for (struct chunk *c = heap.bins[bin]; c != NULL; before = c, c = c->next) {
+        for (struct chunk *c = state.bins[bin]; c != NULL; before = c, c = c->next) {
             if (!chunk_is_in_heap(c))
                 return check_failed(7, before, "the link %p does not lead to a heap chunk",
                                     (void *)c);
@@ -739,11 +746,11 @@ static const char *check_bins(size_t free_chunks)
             if (++listed > free_chunks)
                 return check_failed(6, c, "more chunks in bins than the %zu free", free_chunks);
         }
-        if ((int)((heap.nonempty[bin / 64] >> (bin % 64)) & 1) != (heap.bins[bin] != NULL))
-            return check_failed(8, heap.bins[bin], "bin %zu: its bitmap bit is wrong", bin);
+        if ((int)((state.nonempty[bin / 64] >> (bin % 64)) & 1) != (state.bins[bin] != NULL))
+            return check_failed(8, state.bins[bin], "bin %zu: its bitmap bit is wrong", bin);
     }
     if (listed != free_chunks)
-        return check_failed(6, heap.first, "%zu free chunks, %zu in bins", free_chunks, listed);
+        return check_failed(6, state.first, "%zu free chunks, %zu in bins", free_chunks, listed);
     return NULL;
 }
 
@@ -754,22 +761,22 @@ static const char *check_caches(size_t cached_chunks)
     size_t listed = 0;
     for (size_t index = 0; index < SMALL_BINS; index++) {
         size_t count = 0;
-        for (struct chunk *c = heap.caches[index]; c != NULL; c = c->next) {
-            if (count++ == heap.cached[index])
+        for (struct chunk *c = state.caches[index]; c != NULL; c = c->next) {
+            if (count++ == state.cached[index])
                 return check_failed(9, c, "cache %zu holds more than its %u chunks", index,
-                                    (unsigned)heap.cached[index]);
+                                    (unsigned)state.cached[index]);
             if (!chunk_is_in_heap(c) || !chunk_is_cached(c)
                 || chunk_size(c) != index * DMM_ALIGNMENT)
                 return check_failed(9, c, "in cache %zu, but not a cached chunk of %zu bytes",
                                     index, index * DMM_ALIGNMENT);
         }
-        if (count != heap.cached[index] || count > CACHE_DEPTH)
-            return check_failed(9, heap.caches[index], "cache %zu holds %zu chunks, counts %u",
-                                index, count, (unsigned)heap.cached[index]);
+        if (count != state.cached[index] || count > CACHE_DEPTH)
+            return check_failed(9, state.caches[index], "cache %zu holds %zu chunks, counts %u",
+                                index, count, (unsigned)state.cached[index]);
         listed += count;
     }
     if (listed != cached_chunks)
-        return check_failed(9, heap.first, "%zu chunks marked cached, %zu in caches",
+        return check_failed(9, state.first, "%zu chunks marked cached, %zu in caches",
                             cached_chunks, listed);
     return NULL;
 }
@@ -784,7 +791,7 @@ static int mapped_header_sane(const struct mapped_chunk *m)
 }
 
 /* Invariants 10 and 11, newest first (the kernel chose the addresses, so
- * there is no address order); the walk stops one past heap.mapped_chunks,
+ * there is no address order); the walk stops one past state.mapped_chunks,
  * so a cycle cannot make it run forever. */
 static const char *check_mapped_chunks(dmm_visit_fn *visit, void *arg)
 {
@@ -792,9 +799,9 @@ static const char *check_mapped_chunks(dmm_visit_fn *visit, void *arg)
     heap_stats(&section);
     size_t count = 0, bytes = 0;
     const struct mapped_chunk *before = NULL;
-    for (struct mapped_chunk *m = heap.mapped; m != NULL; before = m, m = m->next) {
-        if (count++ == heap.mapped_chunks)
-            return check_failed(11, m, "more than the %zu mapped chunks", heap.mapped_chunks);
+    for (struct mapped_chunk *m = state.mapped; m != NULL; before = m, m = m->next) {
+        if (count++ == state.mapped_chunks)
+            return check_failed(11, m, "more than the %zu mapped chunks", state.mapped_chunks);
         if ((uintptr_t)m % heap_page_size() != 0 || !mapped_header_sane(m))
             return check_failed(10, m, "not a mapping of whole pages marked CHUNK_MAPPED alone");
         if (m->prev != before)
@@ -805,9 +812,9 @@ static const char *check_mapped_chunks(dmm_visit_fn *visit, void *arg)
             visit(&(struct dmm_chunk_info){.start = m, .size = chunk_size(&m->chunk),
                                            .header_bytes = MAPPED_HEADER_BYTES}, arg);
     }
-    if (count != heap.mapped_chunks || bytes != section.mapped_bytes)
-        return check_failed(11, heap.mapped, "listed %zu chunks, %zu bytes; live %zu, %zu bytes",
-                            count, bytes, heap.mapped_chunks, section.mapped_bytes);
+    if (count != state.mapped_chunks || bytes != section.mapped_bytes)
+        return check_failed(11, state.mapped, "listed %zu chunks, %zu bytes; live %zu, %zu bytes",
+                            count, bytes, state.mapped_chunks, section.mapped_bytes);
     return NULL;
 }
 
@@ -831,12 +838,12 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * not be ours. Then the break goes back to the start. */
 void dmm_reset(void)
 {
-    struct mapped_chunk *m = heap.mapped;
-    for (size_t i = 0; m != NULL && i < heap.mapped_chunks && mapped_header_sane(m); i++) {
+    struct mapped_chunk *m = state.mapped;
+    for (size_t i = 0; m != NULL && i < state.mapped_chunks && mapped_header_sane(m); i++) {
         struct mapped_chunk *next = m->next;
         heap_unmap(m, chunk_size(&m->chunk));
         m = next;
     }
     heap_reset();
-    heap = (struct gnu_heap){0};
+    state = (struct gnu_state){0};
 }

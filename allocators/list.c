@@ -11,7 +11,7 @@
  *   smaller, so no link changes. free walks the list to the freed chunk's
  *   place in address order, links it in, and coalesces it with its list
  *   neighbours when they touch it in memory. When nothing fits, the break
- *   moves up by at least MIN_GROW bytes (the pad) and the new memory joins
+ *   moves up by at least GROWTH_STEP bytes (the lecture's 8 KiB) and the new memory joins
  *   the end of the list.
  *
  * The chunk (a 16-byte header; a size counts the whole chunk, header included)
@@ -34,7 +34,7 @@
  *      heap_start()                                          heap_break()
  *      | free 96 | alloc 48 | alloc 32 | free 160 | alloc 64 |
  *        ^                               ^
- *        heap.free_list ---------------> next ---> NULL
+ *        state.free_list ---------------> next ---> NULL
  *
  * Invariants (checked by dmm_check)
  *   1. Every chunk's size is a multiple of 16 bytes and at least MIN_CHUNK.
@@ -65,7 +65,7 @@
 
 #define HEADER_BYTES 16 /* bytes: size and link, one alignment unit, so payloads stay 16-aligned */
 #define MIN_CHUNK 32    /* bytes: a header and the smallest payload (16) */
-#define MIN_GROW 8192   /* bytes the break moves at least: 8 KiB, the lecture's pad */
+#define GROWTH_STEP 8192 /* bytes the program break moves at least: the lecture's 8 KiB */
 
 struct chunk {
     size_t size;        /* bytes, header included; a multiple of 16, at least MIN_CHUNK */
@@ -74,10 +74,10 @@ struct chunk {
 
 _Static_assert(sizeof(struct chunk) == HEADER_BYTES, "the header is exactly one 16-byte unit");
 
-static struct list_heap {
+static struct list_state {
     struct chunk *free_list; /* the lowest-addressed free chunk; NULL when there is none */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- chunk helpers ------------------------------------------------------ */
 
@@ -86,10 +86,11 @@ static inline size_t chunk_size(const struct chunk *c)
     return c->size;
 }
 
-/* The chunk that starts where c ends (the break when c is the last one). */
+/* The chunk that starts where c ends; NULL when c ends at the program break. */
 static inline struct chunk *chunk_next_in_memory(struct chunk *c)
 {
-    return (struct chunk *)((char *)c + chunk_size(c));
+    char *next = (char *)c + chunk_size(c);
+    return next == (char *)heap_break() ? NULL : (struct chunk *)next;
 }
 
 static inline void *chunk_payload(struct chunk *c)
@@ -116,7 +117,7 @@ static inline size_t chunk_bytes_for(size_t n)
 /* The free chunk after prev in the list; the first one when prev is NULL. */
 static inline struct chunk *list_after(struct chunk *prev)
 {
-    return prev == NULL ? heap.free_list : prev->next;
+    return prev == NULL ? state.free_list : prev->next;
 }
 
 /* Links c in right after prev (at the front when prev is NULL).
@@ -126,7 +127,7 @@ static void link_after(struct chunk *prev, struct chunk *c)
 {
     c->next = list_after(prev);
     if (prev == NULL)
-        heap.free_list = c;
+        state.free_list = c;
     else
         prev->next = c;
 }
@@ -135,7 +136,7 @@ static void link_after(struct chunk *prev, struct chunk *c)
 static void unlink_after(struct chunk *prev, struct chunk *c)
 {
     if (prev == NULL)
-        heap.free_list = c->next;
+        state.free_list = c->next;
     else
         prev->next = c->next;
 }
@@ -146,8 +147,8 @@ static void unlink_after(struct chunk *prev, struct chunk *c)
 static struct chunk *find_fit(size_t bytes, struct chunk **prev)
 {
     *prev = NULL;
-    for (struct chunk *c = heap.free_list; c != NULL; *prev = c, c = c->next) {
-        heap.counts.malloc_steps++;
+    for (struct chunk *c = state.free_list; c != NULL; *prev = c, c = c->next) {
+        state.counts.malloc_steps++;
         if (chunk_size(c) >= bytes)
             return c;
     }
@@ -160,8 +161,8 @@ static struct chunk *find_fit(size_t bytes, struct chunk **prev)
 static struct chunk *free_chunk_before(const struct chunk *c)
 {
     struct chunk *prev = NULL;
-    for (struct chunk *node = heap.free_list; node != NULL; node = node->next) {
-        heap.counts.free_steps++;
+    for (struct chunk *node = state.free_list; node != NULL; node = node->next) {
+        state.counts.free_steps++;
         if (node > c)
             break;
         prev = node;
@@ -228,14 +229,14 @@ static void release(struct chunk *c)
     coalesce(prev, c);
 }
 
-/* Nothing fits: move the break up by max(bytes, MIN_GROW) and make the new
+/* Nothing fits: move the break up by max(bytes, GROWTH_STEP) and make the new
  * memory a free chunk at the END of the list (last: the last free chunk,
  * NULL if none). The new chunk starts at the old break, so it coalesces
  * with last exactly when last ended there (case 3). Returns the free chunk
  * that holds the new memory, or NULL when the break cannot move. */
 static struct chunk *extend_heap(struct chunk *last, size_t bytes)
 {
-    size_t grow = bytes > MIN_GROW ? bytes : MIN_GROW; /* a multiple of 16 */
+    size_t grow = bytes > GROWTH_STEP ? bytes : GROWTH_STEP; /* a multiple of 16 */
     struct chunk *c = heap_grow(grow);
     if (c == NULL)
         return NULL;
@@ -248,7 +249,7 @@ static struct chunk *extend_heap(struct chunk *last, size_t bytes)
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     size_t bytes = chunk_bytes_for(size);
@@ -276,7 +277,7 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
+    state.counts.free_calls++;
     release(payload_to_chunk(ptr));
 }
 
@@ -322,7 +323,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* 1 when p is NULL or an address inside [start, brk). Compared as integers:
@@ -340,7 +341,7 @@ static int null_or_in_heap(const void *p, const char *start, const char *brk)
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     char *start = heap_start(), *brk = heap_break();
-    struct chunk *node = heap.free_list; /* the next free chunk the walk expects */
+    struct chunk *node = state.free_list; /* the next free chunk the walk expects */
     if (!null_or_in_heap(node, start, brk))
         return check_failed(3, node, "the free list starts outside the heap [%p, %p)",
                             (void *)start, (void *)brk);
@@ -383,5 +384,5 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct list_heap){0};
+    state = (struct list_state){0};
 }

@@ -16,7 +16,7 @@
  *      +----------------------------------+
  *      ^ returned pointer
  *
- * State
+ * Allocator state
  *   None but the break itself, which the heap section keeps: this is the
  *   lecture's "one word of state".
  *
@@ -39,15 +39,15 @@
 #include <stdint.h>
 
 /* Search work is always zero; only the calls are counted. */
-static struct minimal_heap {
+static struct minimal_state {
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- the public interface ----------------------------------------------- */
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     /* malloc(0) still moves the break, so each pointer is unique. */
@@ -58,7 +58,7 @@ void *dmm_malloc(size_t size)
 void dmm_free(void *ptr)
 {
     if (ptr != NULL)
-        heap.counts.free_calls++;
+        state.counts.free_calls++;
 }
 
 /* There is no header, so the old size is unknown. But every byte between
@@ -81,7 +81,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* There are no chunk boundaries to walk: the visitor sees the whole heap
@@ -100,5 +100,5 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct minimal_heap){0};
+    state = (struct minimal_state){0};
 }

@@ -24,9 +24,9 @@
  *      |<----- header: 32 bytes ---------->|^ returned pointer             |
  *      |<------------ length: header + n, rounded up to whole pages ------>|
  *
- *      heap.head -> newest chunk <-> ... <-> oldest chunk -> NULL
+ *      state.head -> newest chunk <-> ... <-> oldest chunk -> NULL
  *
- * Invariants (checked by dmm_check, walking the list from heap.head)
+ * Invariants (checked by dmm_check, walking the list from state.head)
  *   1. Every chunk starts on a page boundary, and its length is a non-zero
  *      multiple of the page size, at least the header: it is what heap_map
  *      mapped, so free unmaps exactly that.
@@ -34,7 +34,7 @@
  *      overwritten (and the pointer really leads to one of dmm's mappings).
  *   3. The links are consistent: the head's prev is NULL, and for every
  *      chunk, chunk->next->prev == chunk.
- *   4. The list holds exactly heap.mappings chunks, one per live mapping.
+ *   4. The list holds exactly state.mappings chunks, one per live mapping.
  *   5. The lengths of the chunks in the list add up to the heap section's
  *      mapped_bytes (dmm_stats): no mapping is missing from the list, and
  *      no mapping was made behind the allocator's back.
@@ -60,7 +60,6 @@
 #include "common.h"
 #include "heap.h"
 
-#include <errno.h>
 #include <stdint.h>
 
 /* An arbitrary word unlikely to appear by chance in a stray header. */
@@ -81,11 +80,11 @@ _Static_assert(sizeof(struct chunk) % DMM_ALIGNMENT == 0,
 #define HEADER_BYTES (sizeof(struct chunk)) /* 32 bytes before every payload */
 
 /* Search work is always zero: there is no free list to search. */
-static struct mmap_heap {
+static struct mmap_state {
     struct chunk *head;    /* the newest live chunk; NULL when none is live */
     size_t mappings;       /* live chunks, one mapping each */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- chunk helpers ------------------------------------------------------ */
 
@@ -129,11 +128,11 @@ static inline int chunk_header_sane(const struct chunk *chunk)
 static void list_insert_at_head(struct chunk *chunk)
 {
     chunk->prev = NULL;
-    chunk->next = heap.head;
-    if (heap.head != NULL)
-        heap.head->prev = chunk;
-    heap.head = chunk;
-    heap.mappings++;
+    chunk->next = state.head;
+    if (state.head != NULL)
+        state.head->prev = chunk;
+    state.head = chunk;
+    state.mappings++;
 }
 
 static void list_remove(struct chunk *chunk)
@@ -141,17 +140,17 @@ static void list_remove(struct chunk *chunk)
     if (chunk->prev != NULL)
         chunk->prev->next = chunk->next;
     else
-        heap.head = chunk->next;
+        state.head = chunk->next;
     if (chunk->next != NULL)
         chunk->next->prev = chunk->prev;
-    heap.mappings--;
+    state.mappings--;
 }
 
 /* ---- the public interface ----------------------------------------------- */
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     /* size <= PTRDIFF_MAX, so adding the header cannot wrap. malloc(0)
@@ -160,8 +159,7 @@ void *dmm_malloc(size_t size)
     struct chunk *chunk = heap_map(bytes);
     if (chunk == NULL)
         return NULL; /* errno is ENOMEM, and the list is as it was */
-    size_t page = heap_page_size();
-    chunk->length = (bytes + page - 1) / page * page; /* what the kernel mapped */
+    chunk->length = whole_pages(bytes); /* what the kernel mapped */
     chunk->magic = CHUNK_MAGIC;
     list_insert_at_head(chunk);
     return chunk_payload(chunk);
@@ -171,12 +169,10 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    int saved_errno = errno; /* munmap could set it; free must not */
-    heap.counts.free_calls++;
+    state.counts.free_calls++;
     struct chunk *chunk = payload_to_chunk(ptr);
     list_remove(chunk);
-    heap_unmap(chunk, chunk_size(chunk));
-    errno = saved_errno;
+    unmap_for_free(chunk, chunk_size(chunk));
 }
 
 /* In place while the new size fits the pages already mapped: a shrink, or
@@ -200,12 +196,12 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* Walks the list from the head, newest chunk first: the mappings are not in
  * address order (the kernel picks the addresses), so list order is the one
- * order there is. The walk stops after heap.mappings + 1 chunks, so a cycle
+ * order there is. The walk stops after state.mappings + 1 chunks, so a cycle
  * in the links cannot make it run forever. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
@@ -213,10 +209,10 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     heap_stats(&section);
     size_t count = 0, bytes = 0;
     struct chunk *prev = NULL;
-    for (struct chunk *chunk = heap.head; chunk != NULL; prev = chunk, chunk = chunk->next) {
-        if (count == heap.mappings)
+    for (struct chunk *chunk = state.head; chunk != NULL; prev = chunk, chunk = chunk->next) {
+        if (count == state.mappings)
             return check_failed(4, chunk, "the list holds more than the %zu live chunks",
-                                heap.mappings);
+                                state.mappings);
         if (!is_page_aligned((uintptr_t)chunk))
             return check_failed(1, chunk, "not on a page boundary, so not a mapping: a wild link");
         if (chunk->length < HEADER_BYTES || !is_page_aligned(chunk->length))
@@ -235,11 +231,11 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
                                            .header_bytes = HEADER_BYTES},
                   arg);
     }
-    if (count != heap.mappings)
+    if (count != state.mappings)
         return check_failed(4, prev, "the list holds %zu chunks, but %zu are live", count,
-                            heap.mappings);
+                            state.mappings);
     if (bytes != section.mapped_bytes)
-        return check_failed(5, heap.head, "the chunks add up to %zu bytes, but %zu are mapped",
+        return check_failed(5, state.head, "the chunks add up to %zu bytes, but %zu are mapped",
                             bytes, section.mapped_bytes);
     return NULL;
 }
@@ -250,12 +246,12 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * that may not be ours. */
 void dmm_reset(void)
 {
-    struct chunk *chunk = heap.head;
-    for (size_t i = 0; chunk != NULL && i < heap.mappings && chunk_header_sane(chunk); i++) {
+    struct chunk *chunk = state.head;
+    for (size_t i = 0; chunk != NULL && i < state.mappings && chunk_header_sane(chunk); i++) {
         struct chunk *next = chunk->next;
         heap_unmap(chunk, chunk_size(chunk));
         chunk = next;
     }
     heap_reset();
-    heap = (struct mmap_heap){0};
+    state = (struct mmap_state){0};
 }

@@ -1,6 +1,6 @@
 /*
  * pad.c — the lecture's second manager: the program break moves in steps of
- * at least MIN_ALLOC bytes, and malloc hands out the memory below it from a
+ * at least GROWTH_STEP bytes, and malloc hands out the memory below it from a
  * pad; free still does nothing.
  *
  * The idea
@@ -8,9 +8,9 @@
  *   and by a lot; the bytes between the last chunk handed out and the break
  *   are the pad. malloc(n) takes align_up(n) bytes from the bottom of the
  *   pad, and only when the pad is too small does it move the break, to
- *   max(pad + chunk, break + MIN_ALLOC). Nothing is ever reused.
+ *   max(pad + chunk, break + GROWTH_STEP). Nothing is ever reused.
  *
- * The heap (no header, no footer: a chunk is just its payload)
+ * The heap section (no header, no footer: a chunk is just its payload)
  *
  *      heap_start()                  pad                        brk
  *      v                             v                          v
@@ -19,7 +19,7 @@
  *      +---------+------+------------+--------------------------+
  *       handed out, never reused      next malloc starts at pad
  *
- * State
+ * Allocator state
  *   Two words, the lecture's pPad and pBrk, called pad and brk here (the
  *   "p" only repeats what the type char * says). brk is a copy of the
  *   break, kept so malloc need not ask the OS where it is (sbrk(0)).
@@ -34,10 +34,10 @@
  *      [pad, brk) is really there, and nothing above brk is ours.
  *
  * Cost
- *   malloc: one system call per MIN_ALLOC bytes requested (at most), else a
+ *   malloc: one system call per GROWTH_STEP bytes requested (at most), else a
  *           comparison and an addition — amortised Good.
  *   free:   nothing — Good; but no memory is ever reused, so space is Bad,
- *           and up to MIN_ALLOC bytes of pad may never be used at all.
+ *           and up to GROWTH_STEP bytes of pad may never be used at all.
  *   realloc: always a new chunk and a copy (the old size is not recorded).
  *
  * What it deliberately does not do: reuse, coalesce, remember sizes, or
@@ -50,37 +50,37 @@
 
 #include <stdint.h>
 
-/* 8 KiB: the lecture's MIN_ALLOC, the least the break moves at a time. A
+/* Bytes the break moves at least: 8 KiB, the lecture's MIN_ALLOC. A
  * multiple of DMM_ALIGNMENT, so the break stays aligned (invariant 2). */
-#define MIN_ALLOC ((size_t)8192)
+#define GROWTH_STEP ((size_t)8192)
 
 /* Search work is always zero: the pad is the only place to look. */
-static struct pad_heap {
+static struct pad_state {
     char *pad;             /* first byte not yet handed out (pPad); NULL before first use */
     char *brk;             /* the break as last moved here (pBrk); NULL before first use */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- the pad ------------------------------------------------------------ */
 
 static inline size_t pad_bytes(void)
 {
-    return (size_t)(heap.brk - heap.pad);
+    return (size_t)(state.brk - state.pad);
 }
 
 /* Moves the break so that the pad holds at least chunk_bytes: to
- * max(pad + chunk_bytes, brk + MIN_ALLOC), i.e. up by the larger of what is
- * missing and MIN_ALLOC. heap_grow is heap_brk(brk + increment) with the
+ * max(pad + chunk_bytes, brk + GROWTH_STEP), i.e. up by the larger of what is
+ * missing and GROWTH_STEP. heap_grow is heap_brk(brk + increment) with the
  * overflow check done for us: a pointer past the section would be undefined.
  * Returns 0, or -1 with errno == ENOMEM and the state unchanged. */
 static int grow_pad(size_t chunk_bytes)
 {
     size_t missing = chunk_bytes - pad_bytes();
-    size_t increment = missing > MIN_ALLOC ? missing : MIN_ALLOC;
+    size_t increment = missing > GROWTH_STEP ? missing : GROWTH_STEP;
     char *old_break = heap_grow(increment);
     if (old_break == NULL)
         return -1;
-    heap.brk = old_break + increment;
+    state.brk = old_break + increment;
     return 0;
 }
 
@@ -88,29 +88,29 @@ static int grow_pad(size_t chunk_bytes)
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
-    if (heap.brk == NULL) {
+    if (state.brk == NULL) {
         /* First use: the pad is empty and starts at the break. */
         char *start = heap_break();
         if (start == NULL)
             return fail_enomem();
-        heap.pad = heap.brk = start;
+        state.pad = state.brk = start;
     }
     /* malloc(0) still takes 16 bytes, so each pointer is unique. */
     size_t chunk_bytes = size == 0 ? DMM_ALIGNMENT : align_up(size);
     if (chunk_bytes > pad_bytes() && grow_pad(chunk_bytes) != 0)
         return NULL; /* errno is ENOMEM, and the pad is as it was */
-    char *chunk = heap.pad;
-    heap.pad += chunk_bytes;
+    char *chunk = state.pad;
+    state.pad += chunk_bytes;
     return chunk;
 }
 
 void dmm_free(void *ptr)
 {
     if (ptr != NULL)
-        heap.counts.free_calls++;
+        state.counts.free_calls++;
 }
 
 /* There is no header, so the old size is unknown. But every byte between
@@ -122,7 +122,7 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
-    size_t bytes_to_pad = (size_t)(heap.pad - (char *)ptr);
+    size_t bytes_to_pad = (size_t)(state.pad - (char *)ptr);
     return realloc_by_copy(ptr, bytes_to_pad, size);
 }
 
@@ -133,7 +133,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* There are no chunk boundaries to walk: the visitor sees what was handed
@@ -142,26 +142,26 @@ void dmm_stats(struct dmm_stats *stats)
  * as integers, so a wild pad or brk is reported rather than compared. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
-    if (heap.brk == NULL && heap.pad == NULL)
+    if (state.brk == NULL && state.pad == NULL)
         return NULL; /* no malloc since the last reset: nothing to check */
     uintptr_t start = (uintptr_t)heap_start();
-    uintptr_t pad = (uintptr_t)heap.pad, brk = (uintptr_t)heap.brk;
+    uintptr_t pad = (uintptr_t)state.pad, brk = (uintptr_t)state.brk;
     if (pad < start || pad > brk)
-        return check_failed(1, heap.pad, "pad %p is not between the start %p and brk %p",
-                            (void *)heap.pad, (void *)start, (void *)heap.brk);
-    if (!is_aligned(heap.pad) || !is_aligned(heap.brk))
-        return check_failed(2, heap.pad, "pad %p or brk %p is not %d-aligned",
-                            (void *)heap.pad, (void *)heap.brk, DMM_ALIGNMENT);
-    if (heap.brk != heap_break())
-        return check_failed(3, heap.pad, "brk %p is not the break %p: someone else moved it",
-                            (void *)heap.brk, heap_break());
+        return check_failed(1, state.pad, "pad %p is not between the start %p and brk %p",
+                            (void *)state.pad, (void *)start, (void *)state.brk);
+    if (!is_aligned(state.pad) || !is_aligned(state.brk))
+        return check_failed(2, state.pad, "pad %p or brk %p is not %d-aligned",
+                            (void *)state.pad, (void *)state.brk, DMM_ALIGNMENT);
+    if (state.brk != heap_break())
+        return check_failed(3, state.pad, "brk %p is not the break %p: someone else moved it",
+                            (void *)state.brk, heap_break());
     if (visit != NULL) {
         char *first = heap_start();
-        if (heap.pad > first)
-            visit(&(struct dmm_chunk_info){.start = first, .size = (size_t)(heap.pad - first)},
+        if (state.pad > first)
+            visit(&(struct dmm_chunk_info){.start = first, .size = (size_t)(state.pad - first)},
                   arg);
-        if (heap.brk > heap.pad)
-            visit(&(struct dmm_chunk_info){.start = heap.pad, .size = pad_bytes(), .is_free = 1},
+        if (state.brk > state.pad)
+            visit(&(struct dmm_chunk_info){.start = state.pad, .size = pad_bytes(), .is_free = 1},
                   arg);
     }
     return NULL;
@@ -170,5 +170,5 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct pad_heap){0};
+    state = (struct pad_state){0};
 }

@@ -75,13 +75,17 @@
  *
  * What it deliberately does not do: coalesce, give runs back to the pad or
  * the pad to the OS, lend a free chunk to another class, or cache per thread.
+ *
+ * Why this file is a little over ~600 lines: the page table (an open-
+ * addressing hash with deletion) and the checker's walk of runs and records
+ * are its own; its mapped chunks are records in that table, not mmap.c's or
+ * gnu.c's list of headers, so no shared file would shorten it.
  */
 #include "dmm.h"
 
 #include "common.h"
 #include "heap.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -96,7 +100,7 @@
 #define CLASS_COUNT 40            /* 8 small + 4 for each doubling from 256 to 32768 */
 #define MAPPED CLASS_COUNT        /* the class of a mapping record */
 #define RUN_MIN_CHUNKS 8          /* a run holds 8 chunks at least: leftover < 1/8 */
-#define MIN_GROW ((size_t)65536)  /* bytes the break moves at least: 16 pages per brk */
+#define GROWTH_STEP ((size_t)65536) /* bytes the break moves at least: 16 pages per brk */
 #define TABLE_MIN_SLOTS 256       /* the first table: one 4 KiB page of entries */
 
 static const uint32_t class_bytes[CLASS_COUNT] = {
@@ -127,7 +131,7 @@ struct size_class {
     size_t live;               /* chunks allocated now (invariant 7) */
 };
 
-static struct segregated_heap {
+static struct segregated_state {
     struct size_class classes[CLASS_COUNT];
     struct page_entry *table;  /* the page table's mapping; NULL until first needed */
     size_t table_slots;        /* a power of two */
@@ -135,7 +139,7 @@ static struct segregated_heap {
     char *first_run;           /* the first page boundary of the heap section */
     char *pad;                 /* end of the last run; [pad, break) is the pad */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- classes, runs and pages ---------------------------------------------- */
 
@@ -177,13 +181,6 @@ static inline char *page_address(uintptr_t page)
     return (char *)(page << PAGE_SHIFT);
 }
 
-/* The whole OS pages a mapping of n bytes occupies (what heap_map counts). */
-static inline size_t mapping_bytes(size_t n)
-{
-    size_t os_page = heap_page_size();
-    return (n + os_page - 1) / os_page * os_page;
-}
-
 /* ---- the page table -------------------------------------------------------- */
 
 /* Fibonacci hashing: the top bits of page * 2^64 / golden ratio spread
@@ -197,14 +194,14 @@ static inline size_t table_home(uintptr_t page, size_t slots)
 /* The entry of a page, or NULL; each slot looked at adds 1 to *probes. */
 static inline struct page_entry *table_find(uintptr_t page, uint64_t *probes)
 {
-    if (heap.table == NULL)
+    if (state.table == NULL)
         return NULL;
-    size_t mask = heap.table_slots - 1;
-    for (size_t i = table_home(page, heap.table_slots);; i = (i + 1) & mask) {
+    size_t mask = state.table_slots - 1;
+    for (size_t i = table_home(page, state.table_slots);; i = (i + 1) & mask) {
         ++*probes;
-        if (heap.table[i].page == page)
-            return &heap.table[i];
-        if (heap.table[i].page == 0)
+        if (state.table[i].page == page)
+            return &state.table[i];
+        if (state.table[i].page == 0)
             return NULL;
     }
 }
@@ -220,8 +217,8 @@ static void table_put(struct page_entry *table, size_t slots, struct page_entry 
 /* After table_reserve has made room. */
 static void table_insert(struct page_entry entry)
 {
-    table_put(heap.table, heap.table_slots, entry);
-    heap.table_used++;
+    table_put(state.table, state.table_slots, entry);
+    state.table_used++;
 }
 
 /* Empties the entry's slot, then moves later entries of its cluster back
@@ -229,16 +226,16 @@ static void table_insert(struct page_entry entry)
  * reachable without tombstones (Knuth 6.4, Algorithm R). */
 static void table_remove(struct page_entry *entry)
 {
-    size_t mask = heap.table_slots - 1, hole = (size_t)(entry - heap.table);
-    for (size_t i = (hole + 1) & mask; heap.table[i].page != 0; i = (i + 1) & mask) {
-        size_t home = table_home(heap.table[i].page, heap.table_slots);
+    size_t mask = state.table_slots - 1, hole = (size_t)(entry - state.table);
+    for (size_t i = (hole + 1) & mask; state.table[i].page != 0; i = (i + 1) & mask) {
+        size_t home = table_home(state.table[i].page, state.table_slots);
         if (((i - home) & mask) >= ((i - hole) & mask)) { /* the hole is in [home, i) */
-            heap.table[hole] = heap.table[i];
+            state.table[hole] = state.table[i];
             hole = i;
         }
     }
-    heap.table[hole].page = 0;
-    heap.table_used--;
+    state.table[hole].page = 0;
+    state.table_used--;
 }
 
 /* Room for `more` entries at load 1/2 at most: if needed, a table twice as
@@ -246,44 +243,44 @@ static void table_remove(struct page_entry *entry)
  * given back. Returns 0, or -1 with errno ENOMEM and the table unchanged. */
 static int table_reserve(size_t more)
 {
-    size_t need = heap.table_used + more;
-    if (heap.table != NULL && 2 * need <= heap.table_slots)
+    size_t need = state.table_used + more;
+    if (state.table != NULL && 2 * need <= state.table_slots)
         return 0;
-    size_t slots = heap.table_slots ? 2 * heap.table_slots : TABLE_MIN_SLOTS;
+    size_t slots = state.table_slots ? 2 * state.table_slots : TABLE_MIN_SLOTS;
     while (2 * need > slots)
         slots *= 2;
     struct page_entry *table = heap_map(slots * sizeof *table); /* zero: all slots empty */
     if (table == NULL)
         return -1;
-    for (size_t i = 0; i < heap.table_slots; i++)
-        if (heap.table[i].page != 0)
-            table_put(table, slots, heap.table[i]);
-    if (heap.table != NULL)
-        heap_unmap(heap.table, heap.table_slots * sizeof *table);
-    heap.table = table;
-    heap.table_slots = slots;
+    for (size_t i = 0; i < state.table_slots; i++)
+        if (state.table[i].page != 0)
+            table_put(table, slots, state.table[i]);
+    if (state.table != NULL)
+        heap_unmap(state.table, state.table_slots * sizeof *table);
+    state.table = table;
+    state.table_slots = slots;
     return 0;
 }
 
 /* ---- runs, carved from the pad ---------------------------------------------- */
 
 /* Makes the pad hold `bytes` at least, moving the break by max(what is
- * missing, MIN_GROW): one brk for many runs. The first time, the gap up to
+ * missing, GROWTH_STEP): one brk for many runs. The first time, the gap up to
  * the next page boundary is grown too and never used (the system back end's
  * break may lie anywhere). Returns 0, or -1 with errno ENOMEM. */
 static int pad_reserve(size_t bytes)
 {
-    if (heap.pad == NULL) {
+    if (state.pad == NULL) {
         char *start = heap_break();
         size_t gap = page_align_up((uintptr_t)start) - (uintptr_t)start;
         if (gap != 0 && heap_grow(gap) == NULL)
             return -1;
-        heap.first_run = heap.pad = start + gap;
+        state.first_run = state.pad = start + gap;
     }
-    size_t have = (size_t)((char *)heap_break() - heap.pad);
+    size_t have = (size_t)((char *)heap_break() - state.pad);
     if (have >= bytes)
         return 0;
-    size_t grow = bytes - have > MIN_GROW ? page_align_up(bytes - have) : MIN_GROW;
+    size_t grow = bytes - have > GROWTH_STEP ? page_align_up(bytes - have) : GROWTH_STEP;
     return heap_grow(grow) == NULL ? -1 : 0;
 }
 
@@ -295,12 +292,12 @@ static void *carve_new_run(size_t index)
     size_t bytes = run_bytes(index), pages = bytes / PAGE_BYTES;
     if (table_reserve(pages) != 0 || pad_reserve(bytes) != 0)
         return NULL;
-    char *run = heap.pad;
-    heap.pad += bytes;
+    char *run = state.pad;
+    state.pad += bytes;
     for (size_t i = 0; i < pages; i++)
         table_insert((struct page_entry){.page = page_of(run) + i, .class_index = (uint16_t)index,
                                          .page_in_run = (uint16_t)i, .pages = (uint32_t)pages});
-    struct size_class *class = &heap.classes[index];
+    struct size_class *class = &state.classes[index];
     class->carve = run + class_bytes[index];
     class->carve_end = run + run_chunks(index) * class_bytes[index];
     return run;
@@ -312,7 +309,7 @@ static void *malloc_mapped(size_t size)
 {
     if (request_too_large(size))
         return fail_enomem();
-    size_t bytes = mapping_bytes(size); /* size <= PTRDIFF_MAX: no wrap */
+    size_t bytes = whole_pages(size); /* size <= PTRDIFF_MAX: no wrap */
     if (bytes / PAGE_BYTES > UINT32_MAX) /* an entry counts 2^32 pages at most: 16 TiB */
         return fail_enomem();
     if (table_reserve(1) != 0)
@@ -329,7 +326,7 @@ static void *malloc_mapped(size_t size)
  * which may move it: its record moves with it. */
 static void *realloc_mapped(void *ptr, struct page_entry *entry, size_t size)
 {
-    size_t old_bytes = (size_t)entry->pages * PAGE_BYTES, bytes = mapping_bytes(size);
+    size_t old_bytes = (size_t)entry->pages * PAGE_BYTES, bytes = whole_pages(size);
     if (size <= LARGEST_CLASS || bytes / PAGE_BYTES > UINT32_MAX)
         return realloc_by_copy(ptr, old_bytes, size);
     if (bytes == old_bytes)
@@ -357,14 +354,14 @@ static void not_a_chunk(void)
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (size > LARGEST_CLASS)
         return malloc_mapped(size);
     size_t index = class_index(size); /* malloc(0) gets a unique 16-byte chunk */
-    struct size_class *class = &heap.classes[index];
+    struct size_class *class = &state.classes[index];
     void *chunk = class->free_list;
     if (chunk != NULL) {
-        heap.counts.malloc_steps++; /* the one free chunk examined */
+        state.counts.malloc_steps++; /* the one free chunk examined */
         class->free_list = class->free_list->next;
     } else if (class->carve != class->carve_end) {
         chunk = class->carve;
@@ -382,19 +379,17 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
-    struct page_entry *entry = table_find(page_of(ptr), &heap.counts.free_steps);
+    state.counts.free_calls++;
+    struct page_entry *entry = table_find(page_of(ptr), &state.counts.free_steps);
     if (entry == NULL)
         not_a_chunk();
     if (entry->class_index == MAPPED) {
-        int saved_errno = errno; /* munmap could set it; free must not */
         size_t bytes = (size_t)entry->pages * PAGE_BYTES;
         table_remove(entry);
-        heap_unmap(ptr, bytes);
-        errno = saved_errno;
+        unmap_for_free(ptr, bytes);
         return;
     }
-    struct size_class *class = &heap.classes[entry->class_index];
+    struct size_class *class = &state.classes[entry->class_index];
     struct free_chunk *chunk = ptr;
     chunk->next = class->free_list;
     class->free_list = chunk;
@@ -426,7 +421,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* ---- the heap checker -------------------------------------------------------- */
@@ -435,7 +430,7 @@ void dmm_stats(struct dmm_stats *stats)
 static const struct page_entry *run_entry(const void *p, size_t index)
 {
     uint64_t probes = 0;
-    if ((uintptr_t)p < (uintptr_t)heap.first_run || (uintptr_t)p >= (uintptr_t)heap.pad)
+    if ((uintptr_t)p < (uintptr_t)state.first_run || (uintptr_t)p >= (uintptr_t)state.pad)
         return NULL;
     const struct page_entry *entry = table_find(page_of(p), &probes);
     return entry != NULL && entry->class_index == index ? entry : NULL;
@@ -450,17 +445,17 @@ static char *run_start(const struct page_entry *entry)
  * counts the records and their bytes. */
 static const char *check_table(size_t *records, size_t *mapped)
 {
-    size_t used = 0, mask = heap.table_slots - 1;
-    if (2 * heap.table_used > heap.table_slots)
-        return check_failed(1, heap.table, "%zu entries in %zu slots: the load passes 1/2",
-                            heap.table_used, heap.table_slots);
-    for (size_t i = 0; i < heap.table_slots; i++) {
-        const struct page_entry *e = &heap.table[i];
+    size_t used = 0, mask = state.table_slots - 1;
+    if (2 * state.table_used > state.table_slots)
+        return check_failed(1, state.table, "%zu entries in %zu slots: the load passes 1/2",
+                            state.table_used, state.table_slots);
+    for (size_t i = 0; i < state.table_slots; i++) {
+        const struct page_entry *e = &state.table[i];
         if (e->page == 0)
             continue;
         used++;
-        for (size_t j = table_home(e->page, heap.table_slots); j != i; j = (j + 1) & mask)
-            if (heap.table[j].page == 0)
+        for (size_t j = table_home(e->page, state.table_slots); j != i; j = (j + 1) & mask)
+            if (state.table[j].page == 0)
                 return check_failed(1, e, "page %#zx's entry lies past an empty slot from "
                                     "its home slot", (size_t)e->page);
         if (e->class_index != MAPPED)
@@ -473,9 +468,9 @@ static const char *check_table(size_t *records, size_t *mapped)
         ++*records;
         *mapped += bytes;
     }
-    if (used != heap.table_used)
-        return check_failed(1, heap.table, "%zu entries in the slots, %zu counted", used,
-                            heap.table_used);
+    if (used != state.table_used)
+        return check_failed(1, state.table, "%zu entries in the slots, %zu counted", used,
+                            state.table_used);
     return NULL;
 }
 
@@ -484,20 +479,20 @@ static const char *check_table(size_t *records, size_t *mapped)
 static const char *check_runs(size_t runs[CLASS_COUNT], size_t *run_pages)
 {
     char *end = heap_break();
-    if (heap.first_run > heap.pad || heap.pad > end || (uintptr_t)heap.first_run % PAGE_BYTES
-        || (uintptr_t)heap.pad % PAGE_BYTES || (uintptr_t)end % PAGE_BYTES)
-        return check_failed(2, heap.pad, "first run %p, pad %p, break %p: not page "
-                            "boundaries in order", (void *)heap.first_run, (void *)heap.pad,
+    if (state.first_run > state.pad || state.pad > end || (uintptr_t)state.first_run % PAGE_BYTES
+        || (uintptr_t)state.pad % PAGE_BYTES || (uintptr_t)end % PAGE_BYTES)
+        return check_failed(2, state.pad, "first run %p, pad %p, break %p: not page "
+                            "boundaries in order", (void *)state.first_run, (void *)state.pad,
                             (void *)end);
-    for (char *run = heap.first_run; run != heap.pad;) {
+    for (char *run = state.first_run; run != state.pad;) {
         uint64_t probes = 0;
         const struct page_entry *first = table_find(page_of(run), &probes);
         if (first == NULL || first->class_index >= CLASS_COUNT)
             return check_failed(3, run, "a run's first page has no entry of a class");
         size_t index = first->class_index, pages = run_bytes(index) / PAGE_BYTES;
-        if ((size_t)(heap.pad - run) < pages * PAGE_BYTES)
+        if ((size_t)(state.pad - run) < pages * PAGE_BYTES)
             return check_failed(2, run, "a run of %zu pages passes the pad %p", pages,
-                                (void *)heap.pad);
+                                (void *)state.pad);
         for (size_t i = 0; i < pages; i++) {
             const struct page_entry *e = table_find(page_of(run) + i, &probes);
             if (e == NULL || e->class_index != index || e->page_in_run != i || e->pages != pages)
@@ -515,7 +510,7 @@ static const char *check_runs(size_t runs[CLASS_COUNT], size_t *run_pages)
 /* Invariants 5, 6 and 7 for one class. */
 static const char *check_class(size_t index, size_t runs)
 {
-    const struct size_class *class = &heap.classes[index];
+    const struct size_class *class = &state.classes[index];
     size_t bytes = class_bytes[index], capacity = runs * run_chunks(index), uncarved = 0;
     if (class->carve != class->carve_end) {
         const struct page_entry *e = run_entry(class->carve, index);
@@ -561,7 +556,7 @@ static void visit_region(dmm_visit_fn *visit, void *arg, const void *start, size
  * after the last chunk is overhead. */
 static void visit_run(dmm_visit_fn *visit, void *arg, char *run, size_t index)
 {
-    const struct size_class *class = &heap.classes[index];
+    const struct size_class *class = &state.classes[index];
     size_t bytes = class_bytes[index], chunks = run_chunks(index);
     uint64_t is_free[PAGE_BYTES / SMALL_STEP / 64] = {0}; /* a bit per chunk: 256 at most */
     for (struct free_chunk *c = class->free_list; c != NULL; c = c->next)
@@ -586,40 +581,40 @@ static void visit_run(dmm_visit_fn *visit, void *arg, char *run, size_t index)
  * chunk, and the table as overhead: everything the footprint counts. */
 static void visit_all(dmm_visit_fn *visit, void *arg)
 {
-    if (heap.pad != NULL) {
-        size_t gap = (size_t)(heap.first_run - (char *)heap_start());
+    if (state.pad != NULL) {
+        size_t gap = (size_t)(state.first_run - (char *)heap_start());
         visit_region(visit, arg, heap_start(), gap, gap, 0);
         uint64_t probes = 0;
-        for (char *run = heap.first_run; run != heap.pad;) {
+        for (char *run = state.first_run; run != state.pad;) {
             size_t index = table_find(page_of(run), &probes)->class_index;
             visit_run(visit, arg, run, index);
             run += run_bytes(index);
         }
-        visit_region(visit, arg, heap.pad, (size_t)((char *)heap_break() - heap.pad), 0, 1);
+        visit_region(visit, arg, state.pad, (size_t)((char *)heap_break() - state.pad), 0, 1);
     }
-    for (size_t i = 0; i < heap.table_slots; i++)
-        if (heap.table[i].page != 0 && heap.table[i].class_index == MAPPED)
-            visit_region(visit, arg, page_address(heap.table[i].page),
-                         (size_t)heap.table[i].pages * PAGE_BYTES, 0, 0);
-    size_t table_bytes = heap.table ? mapping_bytes(heap.table_slots * sizeof *heap.table) : 0;
-    visit_region(visit, arg, heap.table, table_bytes, table_bytes, 0);
+    for (size_t i = 0; i < state.table_slots; i++)
+        if (state.table[i].page != 0 && state.table[i].class_index == MAPPED)
+            visit_region(visit, arg, page_address(state.table[i].page),
+                         (size_t)state.table[i].pages * PAGE_BYTES, 0, 0);
+    size_t table_bytes = state.table ? whole_pages(state.table_slots * sizeof *state.table) : 0;
+    visit_region(visit, arg, state.table, table_bytes, table_bytes, 0);
 }
 
 /* O(table slots + run pages + free chunks), each lookup O(1) expected. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     size_t records = 0, mapped = 0, runs[CLASS_COUNT] = {0}, run_pages = 0;
-    const char *problem = heap.table ? check_table(&records, &mapped) : NULL;
-    if (problem == NULL && heap.pad != NULL)
+    const char *problem = state.table ? check_table(&records, &mapped) : NULL;
+    if (problem == NULL && state.pad != NULL)
         problem = check_runs(runs, &run_pages);
-    if (problem == NULL && run_pages + records != heap.table_used)
-        problem = check_failed(3, heap.table, "%zu entries: %zu run pages and %zu mapping "
-                               "records", heap.table_used, run_pages, records);
+    if (problem == NULL && run_pages + records != state.table_used)
+        problem = check_failed(3, state.table, "%zu entries: %zu run pages and %zu mapping "
+                               "records", state.table_used, run_pages, records);
     struct dmm_stats section = {0};
     heap_stats(&section);
-    mapped += heap.table ? mapping_bytes(heap.table_slots * sizeof *heap.table) : 0;
+    mapped += state.table ? whole_pages(state.table_slots * sizeof *state.table) : 0;
     if (problem == NULL && mapped != section.mapped_bytes)
-        problem = check_failed(4, heap.table, "the records and the table add up to %zu bytes, "
+        problem = check_failed(4, state.table, "the records and the table add up to %zu bytes, "
                                "but %zu are mapped", mapped, section.mapped_bytes);
     for (size_t index = 0; problem == NULL && index < CLASS_COUNT; index++)
         problem = check_class(index, runs[index]);
@@ -633,15 +628,15 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * then the table; then resets the heap section and every counter. */
 void dmm_reset(void)
 {
-    for (size_t i = 0; i < heap.table_slots; i++) {
-        const struct page_entry *e = &heap.table[i];
+    for (size_t i = 0; i < state.table_slots; i++) {
+        const struct page_entry *e = &state.table[i];
         uintptr_t start = (uintptr_t)page_address(e->page), bytes = (size_t)e->pages * PAGE_BYTES;
         if (e->page != 0 && e->class_index == MAPPED
             && (start >= (uintptr_t)heap_break() || start + bytes <= (uintptr_t)heap_start()))
             heap_unmap((void *)start, bytes);
     }
-    if (heap.table != NULL)
-        heap_unmap(heap.table, heap.table_slots * sizeof *heap.table);
+    if (state.table != NULL)
+        heap_unmap(state.table, state.table_slots * sizeof *state.table);
     heap_reset();
-    heap = (struct segregated_heap){0};
+    state = (struct segregated_state){0};
 }

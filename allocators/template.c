@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 /* TODO: tunables, each with its unit and reason, for example
- * #define MIN_GROW ((size_t)8192)   8 KiB: the least the break moves at once */
+ * #define GROWTH_STEP ((size_t)8192)   bytes: the least the break moves at once */
 
 /* TODO: your chunk header as a struct, a trailing comment on every field.
  * Its size must be a multiple of DMM_ALIGNMENT (16 bytes), or the payload
@@ -57,9 +57,9 @@
 
 /* All the allocator's state in one place, so dmm_reset is one assignment.
  * TODO: add your free list head(s), and anything else malloc must remember. */
-static struct template_heap {
+static struct template_state {
     struct call_counts counts; /* calls and search steps, for dmm_stats */
-} heap;
+} state;
 
 /* ---- chunk helpers ------------------------------------------------------ */
 
@@ -86,7 +86,7 @@ static struct template_heap {
  * arithmetic (the check below stays). */
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     /* TODO: find a free chunk that fits (or grow the heap), split it, mark
@@ -100,7 +100,7 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
+    state.counts.free_calls++;
     /* TODO: mark the chunk free, coalesce it, put it on the free list. */
 }
 
@@ -129,7 +129,7 @@ const char *dmm_name(void)
  * counters. Every counter reads zero after dmm_reset. */
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 /* The heap checker: walk every chunk from heap_start() to heap_break() in
@@ -152,5 +152,5 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct template_heap){0};
+    state = (struct template_state){0};
 }

@@ -90,7 +90,7 @@ START_TEST(test_large_request_skips_the_small_free_chunks)
     dmm_free(p[1]);
     dmm_free(p[3]);
     dmm_free(p[5]);
-    /* dlist examines p5, p3, p1 and the pad; here only the pad is seen. */
+    /* dlist examines p5, p3, p1 and the last chunk; here only the last chunk is. */
     ck_assert_uint_eq(malloc_steps_of(200, &got), 1);
     ck_assert_ptr_eq(got, payload_after(p[6], 80));
 }
@@ -104,7 +104,7 @@ START_TEST(test_split_remainder_goes_to_its_own_bin)
     ck_assert_uint_eq(malloc_steps_of(100, &got), 1);
     ck_assert_ptr_eq(got, a);
     ck_assert_uint_eq(chunk_bytes(got), 144);
-    ck_assert_uint_eq(heap_summarize().free_chunks, 2); /* the tail and the pad */
+    ck_assert_uint_eq(heap_summarize().free_chunks, 2); /* the tail and the last chunk */
     /* The 400-byte tail is in bin 25: a request for it is one step. */
     ck_assert_uint_eq(malloc_steps_of(368, &got), 1);
     ck_assert_ptr_eq(got, payload_after(a, 144));
@@ -118,7 +118,7 @@ START_TEST(test_last_bin_is_first_fit)
     void *y = dmm_malloc(1200), *g2 = dmm_malloc(16); /* 1232 bytes */
     void *got;
     dmm_free(x);
-    dmm_free(y); /* last bin: y, x, the pad */
+    dmm_free(y); /* last bin: y, x, the last chunk */
     ck_assert_uint_eq(malloc_steps_of(1500, &got), 2); /* 1536 bytes: y is too small */
     ck_assert_ptr_eq(got, x);
     /* The 496-byte rest is in exact bin 31. */

@@ -26,7 +26,7 @@
 
 #define HEADER 16     /* bytes before the payload */
 #define FOOTER 16     /* bytes after it */
-#define MIN_GROW 8192 /* bytes: the lecture's pad */
+#define GROWTH_STEP 8192 /* bytes the break moves at least: the lecture's 8 KiB */
 
 /* ---- the chunk, as the lecture draws it ------------------------------------- */
 
@@ -88,11 +88,11 @@ START_TEST(test_demo_ends_with_one_free_chunk)
     struct heap_summary summary = heap_summarize();
     ck_assert_uint_eq(summary.chunks, 1);
     ck_assert_uint_eq(summary.free_chunks, 1);
-    ck_assert_uint_eq(summary.bytes, MIN_GROW);
+    ck_assert_uint_eq(summary.bytes, GROWTH_STEP);
     struct dmm_stats stats;
     dmm_stats(&stats);
     ck_assert_uint_eq(stats.brk_calls, 1);
-    ck_assert_uint_eq(stats.heap_bytes, MIN_GROW);
+    ck_assert_uint_eq(stats.heap_bytes, GROWTH_STEP);
     ck_assert_uint_eq(stats.mmap_calls, 0);
 }
 END_TEST
@@ -100,15 +100,15 @@ END_TEST
 START_TEST(test_growth_merges_with_a_free_last_chunk)
 {
     void *first = dmm_malloc(100); /* 144-byte chunk; 8048 free after it */
-    void *big = dmm_malloc(10000); /* 10032 bytes: more than the pad */
+    void *big = dmm_malloc(10000); /* 10032 bytes: more than the growth step */
     ck_assert_ptr_eq(big, payload_after(first, 144));
     struct dmm_stats stats;
     dmm_stats(&stats);
     ck_assert_uint_eq(stats.brk_calls, 2);
-    ck_assert_uint_eq(stats.heap_bytes, MIN_GROW + 10032);
+    ck_assert_uint_eq(stats.heap_bytes, GROWTH_STEP + 10032);
     struct heap_summary summary = heap_summarize();
     ck_assert_uint_eq(summary.free_chunks, 1);
-    ck_assert_uint_eq(summary.free_bytes, MIN_GROW - 144);
+    ck_assert_uint_eq(summary.free_bytes, GROWTH_STEP - 144);
 }
 END_TEST
 

@@ -49,10 +49,10 @@ START_TEST(test_first_fit_examines_each_chunk_until_one_fits)
         p[i] = dmm_malloc(48); /* 80-byte chunks */
     dmm_free(p[1]);
     dmm_free(p[3]);
-    dmm_free(p[5]); /* list: p5, p3, p1, rest of the pad */
+    dmm_free(p[5]); /* list: p5, p3, p1, rest of the first growth */
     struct dmm_stats before, after;
     dmm_stats(&before);
-    void *big = dmm_malloc(200); /* 240 bytes: only the rest of the pad fits */
+    void *big = dmm_malloc(200); /* 240 bytes: only the rest of the first growth fits */
     dmm_stats(&after);
     ck_assert_uint_eq(after.malloc_steps - before.malloc_steps, 4);
     ck_assert_ptr_eq(big, payload_after(p[6], 80));
@@ -71,8 +71,8 @@ START_TEST(test_split_returns_the_front_and_lists_the_tail_first)
     void *front = dmm_malloc(100); /* 144 bytes */
     ck_assert_ptr_eq(front, a);
     ck_assert_uint_eq(chunk_bytes(front), 144);
-    ck_assert_uint_eq(heap_summarize().free_chunks, 2); /* the tail and the pad */
-    /* The tail (400 bytes) went to the front of the list, before the pad. */
+    ck_assert_uint_eq(heap_summarize().free_chunks, 2); /* the tail and the last chunk */
+    /* The tail (400 bytes) went to the front of the list, before the last chunk. */
     ck_assert_ptr_eq(dmm_malloc(100), payload_after(a, 144));
     ck_assert_ptr_nonnull(guard);
 }

@@ -25,10 +25,10 @@
 #include <string.h>
 
 #define HEADER 8                          /* bytes before the payload */
-#define MIN_GROW ((size_t)44 * 1024)      /* bytes: the least the heap grows */
+#define GROWTH_STEP ((size_t)44 * 1024)      /* bytes: the least the heap grows */
 #define MMAP_THRESHOLD ((size_t)128 * 1024) /* bytes: requests this large are mapped */
 #define TRIM_THRESHOLD ((size_t)128 * 1024) /* bytes: a larger free top is trimmed */
-#define TOP_PAD ((size_t)64 * 1024)       /* bytes a trim keeps at the top */
+#define TRIM_KEEP ((size_t)64 * 1024)       /* bytes a trim keeps at the top */
 #define CACHE_DEPTH 7                     /* chunks a cache holds */
 #define LARGE_SEARCH_LIMIT 16             /* chunks examined in a large bin */
 
@@ -69,7 +69,7 @@ static void *payload_after(void *p, size_t bytes)
 
 static void *first_payload(void)
 {
-    return (char *)heap_start() + 2 * HEADER; /* after the pad and the header */
+    return (char *)heap_start() + 2 * HEADER; /* after the filler and the header */
 }
 
 static size_t pages_for(size_t bytes)
@@ -146,15 +146,15 @@ START_TEST(test_demo_ends_cached_and_a_flush_makes_one_chunk)
     struct heap_summary summary = heap_summarize(); /* cached chunks count as free */
     ck_assert_uint_eq(summary.chunks, 6);
     ck_assert_uint_eq(summary.free_chunks, 6);
-    ck_assert_uint_eq(summary.bytes, MIN_GROW - 2 * HEADER); /* the pad and the epilogue */
+    ck_assert_uint_eq(summary.bytes, GROWTH_STEP - 2 * HEADER); /* the filler and the epilogue */
     struct dmm_stats stats = stats_now();
     ck_assert_uint_eq(stats.brk_calls, 1);
-    ck_assert_uint_eq(stats.heap_bytes, MIN_GROW);
+    ck_assert_uint_eq(stats.heap_bytes, GROWTH_STEP);
     ck_assert_uint_eq(stats.mmap_calls, 0);
 
-    void *all = dmm_malloc(MIN_GROW - 3 * HEADER);
+    void *all = dmm_malloc(GROWTH_STEP - 3 * HEADER);
     ck_assert_ptr_eq(all, first_payload());
-    ck_assert_uint_eq(chunk_bytes(all), MIN_GROW - 2 * HEADER);
+    ck_assert_uint_eq(chunk_bytes(all), GROWTH_STEP - 2 * HEADER);
     ck_assert_uint_eq(stats_now().brk_calls, 1);
     ck_assert_uint_eq(heap_summarize().chunks, 1);
 }
@@ -397,7 +397,7 @@ END_TEST
 /* After a 32-byte chunk, a and b are 100016-byte chunks that each fill
  * what the heap grew by; freeing b leaves a free top of 100016 bytes, below
  * the trim threshold; freeing a makes it 200032, above: the break moves
- * down, and TOP_PAD bytes stay free at the top. */
+ * down, and TRIM_KEEP bytes stay free at the top. */
 START_TEST(test_trim_above_the_threshold_and_not_below)
 {
     void *first = dmm_malloc(16), *a = dmm_malloc(100000), *b = dmm_malloc(100000);
@@ -412,9 +412,9 @@ START_TEST(test_trim_above_the_threshold_and_not_below)
     after = stats_now();
     ck_assert_uint_eq(after.brk_calls, before.brk_calls + 1);
     ck_assert_uint_lt(after.heap_bytes, before.heap_bytes);
-    ck_assert_uint_eq(after.heap_bytes, (size_t)((char *)a - (char *)heap_start()) + TOP_PAD);
-    ck_assert_uint_eq(chunk_bytes(a), TOP_PAD);
-    ck_assert_ptr_eq(heap_break(), payload_after(a, TOP_PAD)); /* then the epilogue */
+    ck_assert_uint_eq(after.heap_bytes, (size_t)((char *)a - (char *)heap_start()) + TRIM_KEEP);
+    ck_assert_uint_eq(chunk_bytes(a), TRIM_KEEP);
+    ck_assert_ptr_eq(heap_break(), payload_after(a, TRIM_KEEP)); /* then the epilogue */
     ck_assert_ptr_nonnull(first);
     ck_assert_heap_ok();
 }

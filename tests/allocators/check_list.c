@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define HEADER_BYTES 16 /* list.c's header: size, then the free list's link */
-#define MIN_GROW 8192   /* bytes: the least the break moves, the lecture's pad */
+#define GROWTH_STEP 8192   /* bytes: the least the break moves, the lecture's 8 KiB */
 
 /* list.c's header as the tests see it, to read a size or corrupt a link. */
 struct list_header {
@@ -85,7 +85,7 @@ static size_t free_chunk_at(const struct seen *seen, const void *start)
     return 0;
 }
 
-/* Allocates the whole front free chunk (what is left of the first pad), so
+/* Allocates the whole front free chunk (what is left of the first growth step), so
  * that the free list holds only what a test frees afterwards. */
 static void *take_rest_of_heap(void)
 {
@@ -99,7 +99,7 @@ static void *take_rest_of_heap(void)
 
 /* ---- the lecture's demo ------------------------------------------------- */
 
-/* p1..p5 of the slides: one pad of 8 KiB serves every request, and after
+/* p1..p5 of the slides: one growth step of 8 KiB serves every request, and after
  * the last free coalescing has put the whole heap back together. */
 START_TEST(lecture_demo_ends_with_one_free_chunk)
 {
@@ -107,7 +107,7 @@ START_TEST(lecture_demo_ends_with_one_free_chunk)
     struct dmm_stats stats = stats_now();
     struct heap_summary summary = heap_summarize();
     ck_assert_uint_eq(stats.brk_calls, 1);
-    ck_assert_uint_eq(stats.heap_bytes, MIN_GROW);
+    ck_assert_uint_eq(stats.heap_bytes, GROWTH_STEP);
     ck_assert_uint_eq(summary.chunks, 1);
     ck_assert_uint_eq(summary.free_chunks, 1);
     ck_assert_uint_eq(summary.free_bytes, stats.heap_bytes);
@@ -139,15 +139,15 @@ END_TEST
 START_TEST(split_hands_out_the_tail_end)
 {
     dmm_reset();
-    char *p = dmm_malloc(100); /* a 128-byte chunk out of the first 8 KiB pad */
+    char *p = dmm_malloc(100); /* a 128-byte chunk out of the first 8 KiB growth step */
     ck_assert_ptr_nonnull(p);
-    ck_assert_uint_eq(stats_now().heap_bytes, MIN_GROW);
-    ck_assert_uint_eq(offset_of(p), MIN_GROW - 128 + HEADER_BYTES);
+    ck_assert_uint_eq(stats_now().heap_bytes, GROWTH_STEP);
+    ck_assert_uint_eq(offset_of(p), GROWTH_STEP - 128 + HEADER_BYTES);
     ck_assert_uint_eq(header_of(p)->size, 128);
     /* The front stays free, where it was, only smaller. */
     struct seen seen = heap_chunks();
     ck_assert_uint_eq(seen.count, 2);
-    ck_assert_uint_eq(free_chunk_at(&seen, heap_start()), MIN_GROW - 128);
+    ck_assert_uint_eq(free_chunk_at(&seen, heap_start()), GROWTH_STEP - 128);
 }
 END_TEST
 
@@ -165,9 +165,9 @@ START_TEST(chunk_sizes_are_rounded_with_a_minimum)
         ck_assert_uint_eq(header_of(p)->size, cases[i].chunk);
     }
     dmm_reset();
-    char *whole = dmm_malloc(MIN_GROW - HEADER_BYTES - 16); /* leaves 16 bytes: too few */
+    char *whole = dmm_malloc(GROWTH_STEP - HEADER_BYTES - 16); /* leaves 16 bytes: too few */
     ck_assert_ptr_nonnull(whole);
-    ck_assert_uint_eq(header_of(whole)->size, MIN_GROW);
+    ck_assert_uint_eq(header_of(whole)->size, GROWTH_STEP);
     ck_assert_uint_eq(heap_summarize().free_chunks, 0);
 }
 END_TEST
@@ -226,7 +226,7 @@ END_TEST
 /* ---- coalescing --------------------------------------------------------- */
 
 /* Four 80-byte chunks, a the highest, d the lowest, between allocated
- * chunks (the rest of the pad below, nothing free above). */
+ * chunks (the rest of the growth step below, nothing free above). */
 struct four { char *a, *b, *c, *d; };
 
 static struct four four_chunks(void)
@@ -301,11 +301,11 @@ START_TEST(free_steps_grow_with_the_free_list)
 END_TEST
 
 /* Free's cost, exactly: every free chunk below the freed one is walked,
- * plus the first one above it, which ends the walk. Chunks from one pad
+ * plus the first one above it, which ends the walk. Chunks from one growth step
  * come out high to low, so chunk[0] is the highest. */
 START_TEST(free_walks_the_list_up_to_the_chunk)
 {
-    enum { N = 50 }; /* free chunks besides the front; 102 x 32 bytes fit one pad */
+    enum { N = 50 }; /* free chunks besides the front; 102 x 32 bytes fit one growth step */
     char *chunk[2 * N + 2];
     dmm_reset();
     for (size_t i = 0; i < 2 * N + 2; i++)
@@ -329,17 +329,17 @@ END_TEST
 START_TEST(growth_is_at_least_8_KiB)
 {
     dmm_reset();
-    char *big = dmm_malloc(20000); /* more than the pad: the break moves by the chunk */
+    char *big = dmm_malloc(20000); /* more than the growth step: the break moves by the chunk */
     ck_assert_ptr_nonnull(big);
     ck_assert_uint_eq(stats_now().heap_bytes, 20000 + HEADER_BYTES);
     ck_assert_uint_eq(heap_summarize().free_chunks, 0);
-    ck_assert_ptr_nonnull(dmm_malloc(100)); /* nothing free: one more pad */
-    ck_assert_uint_eq(stats_now().heap_bytes, 20000 + HEADER_BYTES + MIN_GROW);
+    ck_assert_ptr_nonnull(dmm_malloc(100)); /* nothing free: one more growth step */
+    ck_assert_uint_eq(stats_now().heap_bytes, 20000 + HEADER_BYTES + GROWTH_STEP);
     ck_assert_uint_eq(stats_now().brk_calls, 2);
 }
 END_TEST
 
-/* The last free chunk ends at the old break: the new pad joins it, and the
+/* The last free chunk ends at the old break: the new growth step joins it, and the
  * request is cut from the tail of the joined chunk. */
 START_TEST(growth_coalesces_with_the_last_free_chunk)
 {
@@ -351,11 +351,11 @@ START_TEST(growth_coalesces_with_the_last_free_chunk)
     char *p = dmm_malloc(200); /* 224 bytes: more than the free 128 */
     ck_assert_ptr_nonnull(p);
     ck_assert_uint_eq(stats_now().brk_calls, 2);
-    ck_assert_uint_eq(stats_now().heap_bytes, 2 * MIN_GROW);
-    ck_assert_uint_eq(offset_of(p), 2 * MIN_GROW - 224 + HEADER_BYTES);
+    ck_assert_uint_eq(stats_now().heap_bytes, 2 * GROWTH_STEP);
+    ck_assert_uint_eq(offset_of(p), 2 * GROWTH_STEP - 224 + HEADER_BYTES);
     struct seen seen = heap_chunks();
     ck_assert_uint_eq(heap_summarize().free_chunks, 1);
-    ck_assert_uint_eq(free_chunk_at(&seen, header_of(top)), 128 + MIN_GROW - 224);
+    ck_assert_uint_eq(free_chunk_at(&seen, header_of(top)), 128 + GROWTH_STEP - 224);
 }
 END_TEST
 
@@ -474,7 +474,7 @@ START_TEST(checker_finds_a_chunk_past_the_break)
     dmm_reset();
     char *top = dmm_malloc(100); /* the last chunk in memory */
     ck_assert_ptr_nonnull(top);
-    header_of(top)->size += MIN_GROW;
+    header_of(top)->size += GROWTH_STEP;
     assert_broken(2);
 }
 END_TEST

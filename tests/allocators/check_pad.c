@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_ALLOC 8192 /* bytes: pad.c's least move of the break, from the lecture */
+#define GROWTH_STEP 8192 /* bytes: pad.c's least move of the break, from the lecture */
 
 static struct dmm_stats stats_now(void)
 {
@@ -36,9 +36,9 @@ START_TEST(break_moves_at_most_once_per_8_kib)
         ck_assert_ptr_nonnull(dmm_malloc(24));
     size_t total = n * chunk;
     struct dmm_stats stats = stats_now();
-    ck_assert_uint_le(stats.brk_calls, (total + MIN_ALLOC - 1) / MIN_ALLOC);
+    ck_assert_uint_le(stats.brk_calls, (total + GROWTH_STEP - 1) / GROWTH_STEP);
     /* Each move was by 8 KiB exactly, as every request was smaller. */
-    ck_assert_uint_eq(stats.heap_bytes, stats.brk_calls * MIN_ALLOC);
+    ck_assert_uint_eq(stats.heap_bytes, stats.brk_calls * GROWTH_STEP);
     ck_assert_uint_ge(stats.heap_bytes, total);
     ck_assert_uint_eq(stats.malloc_calls, n);
     ck_assert_heap_ok();
@@ -60,13 +60,13 @@ START_TEST(each_move_is_by_max_of_missing_and_8_kib)
     /* Empty pad again, 16 bytes missing: the break moves by 8 KiB. */
     p = dmm_malloc(16);
     ck_assert_ptr_eq(p, start + 20000);
-    ck_assert_uint_eq(break_offset(), 20000 + MIN_ALLOC);
+    ck_assert_uint_eq(break_offset(), 20000 + GROWTH_STEP);
     ck_assert_uint_eq(stats_now().brk_calls, 2);
 
     /* 8176 bytes of pad, 10000 wanted: 1824 missing, the break moves 8 KiB. */
     p = dmm_malloc(10000);
     ck_assert_ptr_eq(p, start + 20016);
-    ck_assert_uint_eq(break_offset(), 20000 + 2 * MIN_ALLOC);
+    ck_assert_uint_eq(break_offset(), 20000 + 2 * GROWTH_STEP);
     ck_assert_uint_eq(stats_now().brk_calls, 3);
 
     /* 6368 bytes of pad, 20000 wanted: 13632 missing, more than 8 KiB, so
@@ -79,13 +79,13 @@ START_TEST(each_move_is_by_max_of_missing_and_8_kib)
     /* The pad is empty now; malloc(0) wants 16 bytes: 8 KiB more. */
     p = dmm_malloc(0);
     ck_assert_ptr_eq(p, start + 50016);
-    ck_assert_uint_eq(break_offset(), 50016 + MIN_ALLOC);
+    ck_assert_uint_eq(break_offset(), 50016 + GROWTH_STEP);
     ck_assert_uint_eq(stats_now().brk_calls, 5);
 
     /* Within the pad: the break stays. */
     p = dmm_malloc(100);
     ck_assert_ptr_eq(p, start + 50032);
-    ck_assert_uint_eq(break_offset(), 50016 + MIN_ALLOC);
+    ck_assert_uint_eq(break_offset(), 50016 + GROWTH_STEP);
     ck_assert_uint_eq(stats_now().brk_calls, 5);
     ck_assert_heap_ok();
 }
@@ -152,15 +152,15 @@ START_TEST(visitor_shows_the_handed_out_region_and_the_pad)
     ck_assert_uint_eq(seen.chunks[0].size, 112);
     ck_assert_int_eq(seen.chunks[0].is_free, 0);
     ck_assert_ptr_eq(seen.chunks[1].start, (char *)heap_start() + 112);
-    ck_assert_uint_eq(seen.chunks[1].size, MIN_ALLOC - 112);
+    ck_assert_uint_eq(seen.chunks[1].size, GROWTH_STEP - 112);
     ck_assert_int_eq(seen.chunks[1].is_free, 1);
 
     /* A pad used up exactly is not shown. */
-    ck_assert_ptr_nonnull(dmm_malloc(MIN_ALLOC - 112));
+    ck_assert_ptr_nonnull(dmm_malloc(GROWTH_STEP - 112));
     struct heap_summary summary = heap_summarize();
     ck_assert_uint_eq(summary.chunks, 1);
     ck_assert_uint_eq(summary.free_chunks, 0);
-    ck_assert_uint_eq(summary.bytes, MIN_ALLOC);
+    ck_assert_uint_eq(summary.bytes, GROWTH_STEP);
 }
 END_TEST
 
@@ -178,7 +178,7 @@ START_TEST(realloc_keeps_contents)
     ck_assert(pattern_intact(other, 48, 2));
 
     /* The last chunk, grown past the break: the copy stops at the pad. */
-    char *r = dmm_realloc(q, 3 * MIN_ALLOC);
+    char *r = dmm_realloc(q, 3 * GROWTH_STEP);
     ck_assert_ptr_nonnull(r);
     ck_assert(pattern_intact(r, 100, 1));
     char *s = dmm_realloc(r, 10);
@@ -228,7 +228,7 @@ START_TEST(lecture_demo_costs_one_brk)
     run_lecture_demo();
     struct dmm_stats stats = stats_now();
     ck_assert_uint_eq(stats.brk_calls, 1);
-    ck_assert_uint_eq(stats.heap_bytes, MIN_ALLOC);
+    ck_assert_uint_eq(stats.heap_bytes, GROWTH_STEP);
     struct heap_summary summary = heap_summarize();
     ck_assert_uint_eq(summary.bytes - summary.free_bytes, (3 + 1 + 4 + 6 + 2) * 16);
 }

@@ -230,7 +230,7 @@ START_TEST(test_lecture_demo)
 {
     run_lecture_demo();
     struct dmm_stats s = stats_now();
-    ck_assert_uint_eq(s.brk_calls, 1);     /* one 64 KiB pad */
+    ck_assert_uint_eq(s.brk_calls, 1);     /* one 64 KiB growth step */
     ck_assert_uint_eq(s.mmap_calls, 1);    /* the page table */
     ck_assert_uint_eq(s.munmap_calls, 0);
     ck_assert_uint_eq(s.malloc_steps, 0);  /* five sizes, five classes: every chunk carved */

@@ -19,7 +19,7 @@
  *
  * Chunks are laid out one after the other from the heap section's start,
  * taken from the bottom of a pad that the break extends by at least
- * BUMP_GROW bytes at a time (pad.c's idea); nothing is ever reused. So a
+ * GROWTH_STEP bytes at a time (pad.c's idea); nothing is ever reused. So a
  * malloc is a comparison, an addition and a header write, nearly always.
  * There are no invariants to check: dmm_check finds nothing wrong, ever.
  */
@@ -47,14 +47,14 @@ _Static_assert(sizeof(struct bump_header) == DMM_ALIGNMENT,
 
 /* 64 KiB: the least the break moves, so the system call is rare. A multiple
  * of DMM_ALIGNMENT, so every chunk stays aligned. */
-#define BUMP_GROW ((size_t)65536)
+#define GROWTH_STEP ((size_t)65536)
 
-static struct bump_heap {
-    char *pad;                 /* first byte not yet handed out; NULL before first use */
+static struct bump_state {
+    char *pad_start;           /* the pad: first byte not yet handed out; NULL before first use */
     char *brk;                 /* end of the pad: the break as last moved here */
     void *last;                /* payload of the chunk allocated last */
     struct call_counts counts; /* calls, for dmm_stats (steps stay 0: no search) */
-} heap;
+} state;
 
 static inline struct bump_header *payload_to_header(void *payload)
 {
@@ -68,20 +68,20 @@ static inline void *bump_chunk(size_t size)
     if (request_too_large(size))
         return fail_enomem();
     size_t chunk_bytes = sizeof(struct bump_header) + align_up(size);
-    if (heap.pad == NULL || (size_t)(heap.brk - heap.pad) < chunk_bytes) {
+    if (state.pad_start == NULL || (size_t)(state.brk - state.pad_start) < chunk_bytes) {
         /* The new bytes start at the old break, right after the pad. */
-        size_t increment = chunk_bytes > BUMP_GROW ? chunk_bytes : BUMP_GROW;
+        size_t increment = chunk_bytes > GROWTH_STEP ? chunk_bytes : GROWTH_STEP;
         char *old_break = heap_grow(increment);
         if (old_break == NULL)
             return NULL;
-        if (heap.pad == NULL)
-            heap.pad = old_break;
-        heap.brk = old_break + increment;
+        if (state.pad_start == NULL)
+            state.pad_start = old_break;
+        state.brk = old_break + increment;
     }
-    struct bump_header *header = (struct bump_header *)(void *)heap.pad;
-    heap.pad += chunk_bytes;
-    *header = (struct bump_header){.size = size, .previous = heap.last};
-    heap.last = header + 1;
+    struct bump_header *header = (struct bump_header *)(void *)state.pad_start;
+    state.pad_start += chunk_bytes;
+    *header = (struct bump_header){.size = size, .previous = state.last};
+    state.last = header + 1;
     return header + 1;
 }
 
@@ -90,7 +90,7 @@ static inline void *bump_chunk(size_t size)
 #ifndef BUMP_OWN_MALLOC
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
+    state.counts.malloc_calls++;
     return bump_chunk(size);
 }
 #endif
@@ -99,7 +99,7 @@ void *dmm_malloc(size_t size)
 void dmm_free(void *ptr)
 {
     if (ptr != NULL)
-        heap.counts.free_calls++;
+        state.counts.free_calls++;
 }
 #endif
 
@@ -120,7 +120,7 @@ const char *dmm_name(void)
 
 void dmm_stats(struct dmm_stats *stats)
 {
-    stats_report(stats, &heap.counts);
+    stats_report(stats, &state.counts);
 }
 
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
@@ -133,7 +133,7 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 void dmm_reset(void)
 {
     heap_reset();
-    heap = (struct bump_heap){0};
+    state = (struct bump_state){0};
 }
 
 #endif /* DMM_BUMP_BASE_H */

@@ -18,7 +18,7 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    heap.counts.free_calls++;
+    state.counts.free_calls++;
     /* The bug. A zero-byte neighbour has no payload to hit. */
     unsigned char *neighbour = payload_to_header(ptr)->previous;
     if (neighbour != NULL && payload_to_header(neighbour)->size > 0)

@@ -22,8 +22,8 @@ static char *volatile nowhere = NULL;
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
-    if (heap.counts.malloc_calls == CRASH_AT)
+    state.counts.malloc_calls++;
+    if (state.counts.malloc_calls == CRASH_AT)
         *nowhere = 1; /* the bug */
     return bump_chunk(size);
 }

@@ -22,8 +22,8 @@ static volatile unsigned long spins;
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
-    if (heap.counts.malloc_calls == HANG_AT)
+    state.counts.malloc_calls++;
+    if (state.counts.malloc_calls == HANG_AT)
         for (;;)
             spins++; /* the bug */
     return bump_chunk(size);

@@ -21,8 +21,8 @@
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
-    if (heap.counts.malloc_calls % MISALIGN_EVERY != 0)
+    state.counts.malloc_calls++;
+    if (state.counts.malloc_calls % MISALIGN_EVERY != 0)
         return bump_chunk(size);
     if (request_too_large(size))
         return fail_enomem();

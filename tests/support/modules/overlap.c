@@ -17,10 +17,10 @@
 
 void *dmm_malloc(size_t size)
 {
-    heap.counts.malloc_calls++;
-    void *previous = heap.last;
+    state.counts.malloc_calls++;
+    void *previous = state.last;
     void *payload = bump_chunk(size);
-    if (payload == NULL || previous == NULL || heap.counts.malloc_calls != OVERLAP_AT)
+    if (payload == NULL || previous == NULL || state.counts.malloc_calls != OVERLAP_AT)
         return payload;
     /* The bug. The new chunk is still made, so every byte from the returned
      * pointer to size bytes on lies inside the heap section: the only thing
