@@ -6,6 +6,9 @@
  * functions, and the conformance suite in tests/allocators/check_contract.c checks
  * every promise written here, item by item.
  *
+ * Words: docs/glossary.md (chunk, block, payload, heap section, ...);
+ * where each file fits: docs/architecture.md.
+ *
  * Alignment
  *   Every pointer returned by dmm_malloc, dmm_calloc and dmm_realloc is a
  *   multiple of DMM_ALIGNMENT (16 bytes, alignof(max_align_t) on x86-64),
@@ -17,8 +20,9 @@
  *   is what glibc does). They never return NULL unless memory is exhausted.
  *
  * Failure
- *   Every failure returns NULL with errno == ENOMEM and leaves the heap
- *   consistent and usable: the next request that fits still succeeds.
+ *   Every failure returns NULL with errno == ENOMEM and leaves the
+ *   allocator state and its heap section consistent and usable: the next
+ *   request that fits still succeeds.
  *   A request larger than DMM_MAX_REQUEST (PTRDIFF_MAX) fails before any
  *   rounding or header arithmetic, so no size can wrap around.
  *   dmm_calloc(n, size) fails when n * size overflows.
@@ -71,8 +75,9 @@ void *dmm_realloc(void *ptr, size_t size);
 
 /* ---- Introspection ----------------------------------------------------- */
 
-/* The allocator's name as the build and every tool spell it: "minimal",
- * "pad", "list", "dlist", "bins", "mmap", or a student's own. */
+/* The allocator's name as the build and every tool spell it: one of
+ * DMM_ALLOCATORS in the top CMakeLists.txt (the one place the list is
+ * written), a baseline's, or a student's own. */
 const char *dmm_name(void);
 
 /* What the allocator cost the operating system and how hard it searched.
@@ -104,7 +109,7 @@ struct dmm_stats {
 
 void dmm_stats(struct dmm_stats *stats);
 
-/* One chunk, as the heap checker sees it while it walks the heap. */
+/* One chunk, as the heap checker sees it while it walks the chunks. */
 struct dmm_chunk_info {
     const void *start;    /* first byte of the chunk (its header, if any) */
     size_t size;          /* bytes from start to the next chunk */
@@ -113,7 +118,8 @@ struct dmm_chunk_info {
     int is_free;          /* 1: free chunk (or the pad); 0: allocated */
 };
 
-/* Called once per chunk, in address order for the heap allocators. */
+/* Called once per chunk: the chunks in the heap section in address order,
+ * then the mapped chunks, in whatever order the allocator keeps them. */
 typedef void dmm_visit_fn(const struct dmm_chunk_info *chunk, void *arg);
 
 /* The heap checker. Walks every structure the allocator keeps and verifies
@@ -121,7 +127,7 @@ typedef void dmm_visit_fn(const struct dmm_chunk_info *chunk, void *arg);
  * otherwise a one-line message naming the first broken invariant and the
  * chunk's address (in a static buffer, valid until the next call).
  * If visit is not NULL it is called for every chunk the walk reaches,
- * which is how tools draw a map of the heap. */
+ * which is how tools draw a heap map. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg);
 
 /* Returns every byte to the OS and puts the allocator back in its initial
