@@ -2,20 +2,16 @@
  * check_gnu.c — the lecture's behaviour of allocators/gnu.c: glibc's chunk
  * (one header word, a footer only when free, a PREV_FREE bit), exact and
  * size-range bins, coalescing, a cache per small size, mapped chunks at
- * the mmap threshold, trimming at the trim threshold, and a checker that
- * names each of its eleven invariants.
+ * the mmap threshold, and trimming at the trim threshold. The chunk is read
+ * straight from gnu.c's drawing (check_gnu.h); the checker, which names
+ * each of its eleven invariants: check_gnu_checker.c.
  *
- * The chunk is read here straight from the drawing in gnu.c, not through
- * its helpers, so a wrong helper cannot hide from these tests:
- *   the size word 8 bytes before the payload, status bits 1 free, 2 the
- *   chunk before is free, 4 mapped, 8 cached; a free chunk's next and prev
- *   links at the start of its payload, its footer (the size) in its last
- *   8 bytes; a mapped chunk's list links 32 and 24 bytes before its payload.
  * The chunks 1 KiB and larger are never cached: the tests of coalescing
  * use them, so that free coalesces at once.
  */
 #include "dmm.h"
 
+#include "check_gnu.h"
 #include "heap.h"
 #include "testlib.h"
 
@@ -24,53 +20,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HEADER 8                          /* bytes before the payload */
 #define GROWTH_STEP ((size_t)44 * 1024)      /* bytes: the least the heap grows */
 #define MMAP_THRESHOLD ((size_t)128 * 1024) /* bytes: requests this large are mapped */
 #define TRIM_THRESHOLD ((size_t)128 * 1024) /* bytes: a larger free top is trimmed */
 #define TRIM_KEEP ((size_t)64 * 1024)       /* bytes a trim keeps at the top */
 #define CACHE_DEPTH 7                     /* chunks a cache holds */
 #define LARGE_SEARCH_LIMIT 16             /* chunks examined in a large bin */
-
-enum { FREE = 1, PREV_FREE = 2, MAPPED = 4, CACHED = 8 };
-
-/* ---- the chunk, as gnu.c draws it ------------------------------------------- */
-
-static size_t *size_word(void *payload)
-{
-    return (size_t *)((char *)payload - HEADER);
-}
-
-static size_t chunk_bytes(void *payload)
-{
-    return *size_word(payload) & ~(size_t)15;
-}
-
-static int has_bit(void *payload, size_t bit)
-{
-    return (*size_word(payload) & bit) != 0;
-}
-
-static size_t *footer(void *payload)
-{
-    return (size_t *)((char *)payload - HEADER + chunk_bytes(payload) - sizeof(size_t));
-}
-
-static void **prev_link(void *payload)
-{
-    return (void **)((char *)payload + sizeof(void *));
-}
-
-/* The payload of the chunk that starts `bytes` after p's chunk. */
-static void *payload_after(void *p, size_t bytes)
-{
-    return (char *)p + bytes;
-}
-
-static void *first_payload(void)
-{
-    return (char *)heap_start() + 2 * HEADER; /* after the filler and the header */
-}
 
 static size_t pages_for(size_t bytes)
 {
@@ -244,13 +199,6 @@ END_TEST
 
 /* ---- free: the four coalesce cases and its cost ---------------------------------- */
 
-/* p[0..4]: five 1520-byte chunks, never cached; p[0] and p[4] stay. */
-static void five_chunks(void *p[5])
-{
-    for (int i = 0; i < 5; i++)
-        p[i] = dmm_malloc(1500);
-}
-
 START_TEST(test_coalesce_case1_both_neighbours_allocated)
 {
     void *p[5];
@@ -420,158 +368,6 @@ START_TEST(test_trim_above_the_threshold_and_not_below)
 }
 END_TEST
 
-/* ---- the checker: one corruption per invariant ------------------------------------ */
-
-START_TEST(test_check_invariant1_size_below_the_minimum)
-{
-    void *a = dmm_malloc(24);
-    *size_word(a) = 16;
-    assert_checker_says(1);
-}
-END_TEST
-
-START_TEST(test_check_invariant1_mapped_bit_in_the_heap)
-{
-    void *a = dmm_malloc(24);
-    *size_word(a) |= MAPPED;
-    assert_checker_says(1);
-}
-END_TEST
-
-START_TEST(test_check_invariant2_chunk_runs_past_the_epilogue)
-{
-    void *a = dmm_malloc(24);
-    *size_word(a) = (size_t)1 << 20; /* 1 MiB in a 44 KiB heap */
-    assert_checker_says(2);
-}
-END_TEST
-
-START_TEST(test_check_invariant2_epilogue_overwritten)
-{
-    ck_assert_ptr_nonnull(dmm_malloc(24));
-    *(size_t *)((char *)heap_break() - HEADER) = 32; /* a size where 0 must be */
-    assert_checker_says(2);
-}
-END_TEST
-
-START_TEST(test_check_invariant3_footer_disagrees)
-{
-    void *p[5];
-    five_chunks(p);
-    dmm_free(p[2]);
-    *footer(p[2]) = 48;
-    assert_checker_says(3);
-}
-END_TEST
-
-START_TEST(test_check_invariant4_prev_free_bit_wrong)
-{
-    void *a = dmm_malloc(24), *b = dmm_malloc(24);
-    *size_word(b) |= PREV_FREE; /* but a is allocated */
-    ck_assert_ptr_nonnull(a);
-    assert_checker_says(4);
-}
-END_TEST
-
-START_TEST(test_check_invariant5_adjacent_free_chunks)
-{
-    void *p[5];
-    five_chunks(p);
-    dmm_free(p[2]);
-    *size_word(p[3]) |= FREE; /* next to the free p[2], which its PREV_FREE knows */
-    *footer(p[3]) = chunk_bytes(p[3]);
-    *size_word(p[4]) |= PREV_FREE;
-    assert_checker_says(5);
-}
-END_TEST
-
-START_TEST(test_check_invariant6_free_chunk_in_no_bin)
-{
-    void *p[5];
-    five_chunks(p);
-    *size_word(p[2]) |= FREE; /* every other invariant of the walk kept */
-    *footer(p[2]) = chunk_bytes(p[2]);
-    *size_word(p[3]) |= PREV_FREE;
-    assert_checker_says(6);
-}
-END_TEST
-
-START_TEST(test_check_invariant6_binned_chunk_not_free)
-{
-    void *p[5];
-    five_chunks(p);
-    dmm_free(p[2]);
-    *size_word(p[2]) &= ~(size_t)FREE;
-    *size_word(p[3]) &= ~(size_t)PREV_FREE;
-    assert_checker_says(6);
-}
-END_TEST
-
-START_TEST(test_check_invariant7_head_has_a_prev)
-{
-    void *p[5];
-    five_chunks(p);
-    dmm_free(p[2]); /* the head of its bin */
-    *prev_link(p[2]) = size_word(p[1]);
-    assert_checker_says(7);
-}
-END_TEST
-
-START_TEST(test_check_invariant8_chunk_in_the_wrong_bin)
-{
-    void *p[5];
-    five_chunks(p);
-    dmm_free(p[2]); /* 1520 bytes: the bin of 1280..1535 */
-    /* p[2] swallows the allocated p[3], header, footer and p[4]'s PREV_FREE
-     * agreeing: 3040 bytes left in the bin of 1520. */
-    *size_word(p[2]) = 3040 | FREE;
-    *footer(p[2]) = 3040;
-    *size_word(p[4]) |= PREV_FREE;
-    assert_checker_says(8);
-}
-END_TEST
-
-START_TEST(test_check_invariant9_cached_chunk_lost_its_mark)
-{
-    void *a = dmm_malloc(100), *guard = dmm_malloc(100);
-    dmm_free(a);
-    *size_word(a) &= ~(size_t)CACHED;
-    ck_assert_ptr_nonnull(guard);
-    assert_checker_says(9);
-}
-END_TEST
-
-START_TEST(test_check_invariant9_chunk_cached_twice)
-{
-    void *a = dmm_malloc(100), *guard = dmm_malloc(100);
-    dmm_free(a);
-    dmm_free(a); /* a double free: the cache now links a to itself */
-    ck_assert_ptr_nonnull(guard);
-    assert_checker_says(9);
-}
-END_TEST
-
-START_TEST(test_check_invariant10_mapped_header_overwritten)
-{
-    void *p = dmm_malloc(200000);
-    size_t saved = *size_word(p);
-    *size_word(p) |= FREE;
-    assert_checker_says(10);
-    *size_word(p) = saved; /* so that dmm_reset unmaps it */
-}
-END_TEST
-
-START_TEST(test_check_invariant11_mapped_list_broken)
-{
-    void *older = dmm_malloc(200000), *newer = dmm_malloc(200000);
-    void **prev_of_older = (void **)((char *)older - 24);
-    ck_assert_ptr_eq(*prev_of_older, (char *)newer - 32); /* the list, newest first */
-    *prev_of_older = NULL;
-    assert_checker_says(11);
-    *prev_of_older = (char *)newer - 32;
-}
-END_TEST
-
 int main(void)
 {
     const struct test_group groups[] = {
@@ -590,21 +386,6 @@ int main(void)
                     test_heap_chunk_growing_past_the_threshold_is_mapped,
                     test_reset_unmaps_the_mapped_chunks}},
         {"trim", {test_trim_above_the_threshold_and_not_below}},
-        {"checker", {test_check_invariant1_size_below_the_minimum,
-                     test_check_invariant1_mapped_bit_in_the_heap,
-                     test_check_invariant2_chunk_runs_past_the_epilogue,
-                     test_check_invariant2_epilogue_overwritten,
-                     test_check_invariant3_footer_disagrees,
-                     test_check_invariant4_prev_free_bit_wrong,
-                     test_check_invariant5_adjacent_free_chunks,
-                     test_check_invariant6_free_chunk_in_no_bin,
-                     test_check_invariant6_binned_chunk_not_free,
-                     test_check_invariant7_head_has_a_prev,
-                     test_check_invariant8_chunk_in_the_wrong_bin,
-                     test_check_invariant9_cached_chunk_lost_its_mark,
-                     test_check_invariant9_chunk_cached_twice,
-                     test_check_invariant10_mapped_header_overwritten,
-                     test_check_invariant11_mapped_list_broken}},
     };
     return run_test_groups("lecture/gnu", groups, sizeof groups / sizeof groups[0], setup);
 }

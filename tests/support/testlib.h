@@ -7,18 +7,11 @@
 
 #include "dmm.h"
 
+#include "suite.h" /* require(), run_suite, run_test_groups */
+
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Check records a checkpoint on every passing ck_assert (a write to a file),
- * which makes assertions in hot loops very slow: inside loops, use
- * require(), which costs nothing until it fails. */
-#define require(condition, ...)                                                        \
-    do {                                                                               \
-        if (!(condition))                                                              \
-            ck_abort_msg(__VA_ARGS__);                                                 \
-    } while (0)
 
 /* Fails the current test with the checker's message unless every invariant
  * of the allocator holds. */
@@ -78,20 +71,5 @@ uint64_t free_steps_with_free_list_of(size_t free_chunks);
  * must repair it before dmm_reset can give its memory back). */
 void assert_checker_says(int invariant);
 void assert_broken(int invariant);
-
-/* ---- running a suite ---------------------------------------------------- */
-
-/* Runs the suite, prints Check's summary, and returns the exit status. */
-int run_suite(Suite *suite);
-
-/* A suite as a table: each group becomes a TCase of its tests (a NULL ends
- * a shorter list), each test run after setup, with a 60-second timeout. */
-#define TEST_GROUP_MAX 24
-struct test_group {
-    const char *name;
-    const TTest *tests[TEST_GROUP_MAX];
-};
-int run_test_groups(const char *suite_name, const struct test_group *groups, size_t count,
-                    void (*setup)(void));
 
 #endif /* DMM_TESTLIB_H */

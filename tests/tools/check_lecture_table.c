@@ -1,235 +1,23 @@
 /*
- * check_lecture_table.c — the rules that turn measurements into the
- * lecture's table (harness/tools/compare/lecture_table.c, docs/lecture-table.md), on
- * synthetic measurements: every rule just below, at and above its
- * threshold, the slope on exact lines, the "(but could be OK)" and size
- * qualifiers, an allocator the lecture does not know, and the writers'
- * exact output. The lecture's rows from real measurements are asserted by
- * the compare job's test.
+ * check_lecture_table.c — the rules that turn the figures into the
+ * lecture's table (harness/tools/compare/lecture_table.c, docs/lecture-table.md),
+ * on synthetic measurements (tests/support/lecture_world.h): every rule
+ * just below, at and above its threshold, the "(but could be OK)" and size
+ * qualifiers, the order of the rules, the rows of lecture-shaped
+ * measurements, an allocator the lecture does not know, and the lecture's
+ * own rows. The figures themselves: check_lecture_figures.c; the writers:
+ * check_lecture_output.c. The lecture's rows from real measurements are
+ * asserted by the compare job's test.
  */
 #include "lecture_table.h"
 
-#include "testlib.h" /* require() only: this suite links no allocator */
+#include "lecture_world.h"
+#include "suite.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* ---- synthetic measurements ------------------------------------------------ */
-
-#define MAX_RESULTS 96
-#define MAX_ROWS 8
-
-static struct world {
-    struct replay_result results[MAX_RESULTS];
-    size_t result_count;
-    struct lecture_run runs[MAX_RESULTS];
-    size_t run_count;
-    struct lecture_point points[MAX_RESULTS];
-    size_t point_count;
-    struct lecture_row rows[MAX_ROWS];
-    int row_count;
-} world;
-
-static void world_reset(void)
-{
-    memset(&world, 0, sizeof world);
-}
-
-static struct replay_result *new_result(void)
-{
-    require(world.result_count < MAX_RESULTS, "too many synthetic results");
-    struct replay_result *r = &world.results[world.result_count++];
-    *r = (struct replay_result){.status = REPLAY_OK};
-    return r;
-}
-
-/* A small-chunk trace as a heap allocator that reuses memory gives it:
- * 100 mallocs, 100 frees, one brk; 1000 bytes live at the peak of 4000
- * requested (reuse-heavy); footprint 1250 bytes, utilization 0.8; 100 ns/op. */
-static struct replay_result *add_small(const char *name)
-{
-    struct replay_result *r = new_result();
-    r->ops = 200;
-    r->malloc_ops = 100;
-    r->free_ops = 100;
-    r->brk_calls = 1;
-    r->ns_per_op = 100;
-    r->peak_live_bytes = 1000;
-    r->peak_footprint_bytes = r->peak_heap_bytes = 1250;
-    r->utilization = 0.8;
-    world.runs[world.run_count++] = (struct lecture_run){name, r, 4000, 0};
-    return r;
-}
-
-/* The large-chunk trace, scaled up 100 times; 1000 ns/op. */
-static struct replay_result *add_large(const char *name)
-{
-    struct replay_result *r = add_small(name);
-    r->ns_per_op = 1000;
-    r->peak_live_bytes *= 100;
-    r->peak_footprint_bytes = r->peak_heap_bytes = 125000;
-    world.runs[world.run_count - 1].total_requested = 400000;
-    world.runs[world.run_count - 1].is_large = 1;
-    return r;
-}
-
-static struct replay_result *add_point(const char *name, const char *series, uint64_t live,
-                                       double malloc_mean, uint64_t malloc_worst,
-                                       double free_mean, uint64_t free_worst)
-{
-    struct replay_result *r = new_result();
-    r->steps_per_malloc = malloc_mean;
-    r->max_steps_malloc = malloc_worst;
-    r->steps_per_free = free_mean;
-    r->max_steps_free = free_worst;
-    world.points[world.point_count++] = (struct lecture_point){name, series, live, r};
-    return r;
-}
-
-static const uint64_t live_counts[] = {100, 1000, 10000};
-static const char *const series_names[] = {"random", "worst", "fixed"};
-
-/* Three series on which no step count grows: bins' shape. */
-static void add_flat_series(const char *name)
-{
-    for (size_t s = 0; s < 3; s++)
-        for (size_t i = 0; i < 3; i++)
-            add_point(name, series_names[s], live_counts[i], 1, 1, 2, 2);
-}
-
-static void add_good_allocator(const char *name)
-{
-    for (int i = 0; i < 3; i++)
-        add_small(name);
-    add_large(name);
-    add_flat_series(name);
-}
-
-/* The results behind run i and point i, to change them. */
-static struct replay_result *run_result(size_t i)
-{
-    return &world.results[world.runs[i].result - world.results];
-}
-
-static struct replay_result *point_result(size_t i)
-{
-    return &world.results[world.points[i].result - world.results];
-}
-
-static void judge(void)
-{
-    struct lecture_measurements m = {world.runs, world.run_count, world.points, world.point_count};
-    world.row_count = lecture_judge(&m, world.rows, MAX_ROWS);
-    require(world.row_count > 0, "lecture_judge returned %d", world.row_count);
-}
-
-static const struct lecture_row *row_of(const char *name)
-{
-    for (int i = 0; i < world.row_count; i++)
-        if (strcmp(world.rows[i].allocator, name) == 0)
-            return &world.rows[i];
-    ck_abort_msg("no row for %s", name);
-    return NULL;
-}
-
-/* Every small-chunk run of name (not the large one). */
-static void set_small(const char *name, void (*change)(struct replay_result *, double), double value)
-{
-    for (size_t i = 0; i < world.run_count; i++)
-        if (strcmp(world.runs[i].allocator, name) == 0 && !world.runs[i].is_large)
-            change(run_result(i), value);
-}
-
-/* "x" as add_good_allocator makes it, change(value) applied to its
- * small-chunk runs, judged alone: its row. */
-static const struct lecture_row *judge_changed(void (*change)(struct replay_result *, double),
-                                               double value)
-{
-    world_reset();
-    add_good_allocator("x");
-    set_small("x", change, value);
-    judge();
-    return row_of("x");
-}
-
-static void set_grow_calls(struct replay_result *r, double per_malloc)
-{
-    r->brk_calls = (uint64_t)(per_malloc * (double)r->malloc_ops + 0.5);
-}
-
-static void set_munmap_calls(struct replay_result *r, double per_free)
-{
-    r->munmap_calls = (uint64_t)(per_free * (double)r->free_ops + 0.5);
-}
-
-/* ---- lecture_slope ------------------------------------------------------------ */
-
-START_TEST(slope_of_exact_lines)
-{
-    double x[] = {100, 300, 1000, 3000, 10000};
-    double y[5];
-    for (int i = 0; i < 5; i++)
-        y[i] = x[i] - 1; /* log(y + 1) = log(x): slope exactly 1 */
-    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 1.0, 1e-12);
-    for (int i = 0; i < 5; i++)
-        y[i] = x[i]; /* the + 1 bends it by under 1% at these x */
-    double slope = lecture_slope(x, y, 5);
-    require(slope > 0.99 && slope < 1.0, "y = x: slope %f", slope);
-    for (int i = 0; i < 5; i++)
-        y[i] = 7;
-    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.0, 1e-12);
-    for (int i = 0; i < 5; i++)
-        y[i] = 0; /* no search at all: the + 1 keeps it finite */
-    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.0, 1e-12);
-    for (int i = 0; i < 5; i++)
-        y[i] = sqrt(x[i]) - 1;
-    ck_assert_double_eq_tol(lecture_slope(x, y, 5), 0.5, 1e-12);
-    for (int i = 0; i < 5; i++)
-        y[i] = 1e6 / x[i] - 1; /* shrinking cost: negative slope */
-    ck_assert_double_eq_tol(lecture_slope(x, y, 5), -1.0, 1e-12);
-}
-END_TEST
-
-START_TEST(slope_needs_two_distinct_positive_x)
-{
-    double x[] = {100, 100, 100}, y[] = {1, 2, 3};
-    require(isnan(lecture_slope(x, y, 3)), "all x alike: no slope");
-    require(isnan(lecture_slope(x, y, 1)), "one point: no slope");
-    require(isnan(lecture_slope(x, y, 0)), "no point: no slope");
-    double bad_x[] = {0, 100}, good_y[] = {1, 2};
-    require(isnan(lecture_slope(bad_x, good_y, 2)), "x = 0 has no log");
-    double good_x[] = {10, 100}, bad_y[] = {-1, 2};
-    require(isnan(lecture_slope(good_x, bad_y, 2)), "y = -1 has no log(y + 1)");
-}
-END_TEST
-
-/* ---- lecture_total_requested ---------------------------------------------------- */
-
-static uint64_t total_of(const char *text)
-{
-    struct trace trace;
-    char error[256];
-    require(trace_parse("t.trace", text, strlen(text), &trace, error, sizeof error) == 0, "%s",
-            error);
-    uint64_t total = lecture_total_requested(&trace);
-    trace_free(&trace);
-    return total;
-}
-
-START_TEST(total_requested_counts_every_malloc_calloc_and_realloc)
-{
-    /* 100 + 3 * 10 + 200 + 50 (realloc of a dead ID is a malloc) + 0 */
-    ck_assert_uint_eq(total_of("a 0 100\nc 1 3 10\nr 0 200\nr 2 50\nf 1\nf -1\nr 0 0\nf 2\n"), 380);
-    ck_assert_uint_eq(total_of("# nothing asked\nf -1\n"), 0);
-    /* 2^62 * 4 overflows 64 bits: the sum saturates instead of wrapping */
-    ck_assert_uint_eq(total_of("c 0 4611686018427387904 4\na 1 1\n"), UINT64_MAX);
-    ck_assert_uint_eq(total_of("a 0 9223372036854775807\na 1 9223372036854775807\na 2 2\n"),
-                      UINT64_MAX);
-}
-END_TEST
 
 /* ---- system calls --------------------------------------------------------------- */
 
@@ -253,27 +41,6 @@ START_TEST(malloc_system_calls_boundary)
 }
 END_TEST
 
-START_TEST(system_calls_count_calloc_and_realloc_and_skip_the_large_trace)
-{
-    world_reset();
-    add_good_allocator("x");
-    /* 60 calls per 100 mallocs would be Bad; calloc and realloc ask for
-     * memory too, and 60 per 100 + 10 + 11 calls is under 0.5. */
-    set_small("x", set_grow_calls, 0.6);
-    for (size_t i = 0; i < world.run_count; i++) {
-        run_result(i)->calloc_ops = 10;
-        run_result(i)->realloc_ops = 11;
-    }
-    /* A system call per malloc on the large trace does not count. */
-    for (size_t i = 0; i < world.run_count; i++)
-        if (world.runs[i].is_large)
-            run_result(i)->brk_calls = 1000;
-    judge();
-    ck_assert_double_eq_tol(row_of("x")->figures.syscalls_per_malloc, 60.0 / 121, 1e-9);
-    ck_assert_str_eq(row_of("x")->malloc_time, "Good");
-}
-END_TEST
-
 START_TEST(free_system_calls_boundary)
 {
     static const struct { double per_free; const char *verdict; } cases[] = {
@@ -287,24 +54,6 @@ START_TEST(free_system_calls_boundary)
     }
     require(strstr(row_of("x")->free_why, "0.51 munmap calls per free") != NULL, "%s",
             row_of("x")->free_why);
-}
-END_TEST
-
-START_TEST(failed_runs_are_not_measurements)
-{
-    world_reset();
-    add_good_allocator("x");
-    struct replay_result *crashed = add_small("x");
-    crashed->status = REPLAY_CRASH;
-    crashed->brk_calls = crashed->munmap_calls = 1000;
-    crashed->peak_footprint_bytes = 1u << 30;
-    crashed->utilization = 0.001;
-    add_point("x", "random", 100000, 1e6, 1000000, 1e6, 1000000)->status = REPLAY_TIMEOUT;
-    judge();
-    const struct lecture_row *row = row_of("x");
-    ck_assert_str_eq(row->space, "Good");
-    ck_assert_str_eq(row->malloc_time, "Good");
-    ck_assert_str_eq(row->free_time, "Good");
 }
 END_TEST
 
@@ -409,28 +158,6 @@ START_TEST(growth_boundaries)
     require(strstr(row->free_why, "mean steps per free grow with live blocks, slope 1.00 on the "
                                   "random series") != NULL,
             "%s", row->free_why);
-}
-END_TEST
-
-START_TEST(growth_of_the_worst_call_counts_on_any_series)
-{
-    /* The mean stays flat everywhere (a LIFO free list whose first chunk
-     * usually fits), but the worst single malloc walks every free chunk. */
-    world_reset();
-    add_small("x");
-    add_large("x");
-    for (size_t s = 0; s < 3; s++)
-        for (size_t i = 0; i < 3; i++)
-            add_point("x", series_names[s], live_counts[i], 1.25,
-                      s == 1 ? live_counts[i] + 1 : 1, 2, 2);
-    judge();
-    const struct lecture_row *row = row_of("x");
-    require(row->figures.malloc_growth > 0.99, "slope %f", row->figures.malloc_growth);
-    require(strncmp(row->malloc_time, "Bad", 3) == 0, "%s", row->malloc_time);
-    require(strstr(row->malloc_why, "worst-call steps per malloc") != NULL, "%s", row->malloc_why);
-    require(strstr(row->malloc_why, "worst series") != NULL, "%s", row->malloc_why);
-    ck_assert_str_eq(row->free_time, "Good");
-    ck_assert_double_eq_tol(row->figures.free_growth, 0.0, 1e-12);
 }
 END_TEST
 
@@ -599,26 +326,6 @@ START_TEST(utilization_boundary)
 }
 END_TEST
 
-START_TEST(reuse_heavy_boundary)
-{
-    /* A trace with peak live exactly half of what it requests is reuse-heavy;
-     * one byte more and it is not, and its footprint no longer counts. */
-    world_reset();
-    struct replay_result *r = add_small("x");
-    r->peak_live_bytes = 2000;
-    r->peak_footprint_bytes = 4000; /* no reuse at all: Bad if counted */
-    r->utilization = 0.5;
-    judge();
-    ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 1);
-    ck_assert_str_eq(row_of("x")->space, "Bad");
-
-    run_result(0)->peak_live_bytes = 2001;
-    judge();
-    ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 0);
-    ck_assert_str_eq(row_of("x")->space, "not measured");
-}
-END_TEST
-
 /* ---- allocators as wholes ---------------------------------------------------------------- */
 
 /* Measurements shaped like the lecture's allocators (the real ones' figures,
@@ -776,163 +483,18 @@ START_TEST(lecture_expected_rows)
 }
 END_TEST
 
-/* ---- the writers --------------------------------------------------------------------------- */
-
-/* Everything written to a temporary file, as one string (static buffer). */
-static const char *written(int (*write)(FILE *, const struct lecture_row *, size_t, int),
-                           const struct lecture_row *rows, size_t count, int flag)
-{
-    static char text[16384];
-    FILE *file = tmpfile();
-    require(file != NULL, "tmpfile failed");
-    ck_assert_int_eq(write(file, rows, count, flag), 0);
-    rewind(file);
-    size_t n = fread(text, 1, sizeof text - 1, file);
-    text[n] = '\0';
-    fclose(file);
-    return text;
-}
-
-static int write_csv(FILE *out, const struct lecture_row *rows, size_t count, int flag)
-{
-    (void)flag;
-    return lecture_write_csv(out, rows, count);
-}
-
-static struct lecture_row make_row(const char *name, const char *space, const char *malloc_time,
-                                   const char *free_time, const char *space_why,
-                                   const char *malloc_why, const char *free_why)
-{
-    struct lecture_row row = {0};
-    snprintf(row.allocator, sizeof row.allocator, "%s", name);
-    snprintf(row.space, sizeof row.space, "%s", space);
-    snprintf(row.malloc_time, sizeof row.malloc_time, "%s", malloc_time);
-    snprintf(row.free_time, sizeof row.free_time, "%s", free_time);
-    snprintf(row.space_why, sizeof row.space_why, "%s", space_why);
-    snprintf(row.malloc_why, sizeof row.malloc_why, "%s", malloc_why);
-    snprintf(row.free_why, sizeof row.free_why, "%s", free_why);
-    return row;
-}
-
-START_TEST(csv_exact_output)
-{
-    struct lecture_row rows[2] = {
-        make_row("pad", "Bad", "Good", "Good", "no reuse", "0.09 calls", "flat"),
-        make_row("mmap", "depends on the OS", "Bad for small chunks, Good for large", "Bad",
-                 "page \"granularity\"", "a, b", "line\nbreak"),
-    };
-    ck_assert_str_eq(written(write_csv, rows, 2, 0),
-                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n"
-                     "pad,Bad,Good,Good,no reuse,0.09 calls,flat\n"
-                     "mmap,depends on the OS,\"Bad for small chunks, Good for large\",Bad,"
-                     "\"page \"\"granularity\"\"\",\"a, b\",\"line\nbreak\"\n");
-    ck_assert_str_eq(written(write_csv, rows, 0, 0),
-                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n");
-}
-END_TEST
-
-START_TEST(printed_table_marks_differences)
-{
-    struct lecture_row rows[3] = {
-        make_row("pad", "Bad", "Bad", "Good", "s", "m", "f"),   /* malloc differs */
-        make_row("bins", "Good", "Good", "Good", "s", "m", "f"),
-        make_row("student", "Good", "Bad (but could be OK)", "Good", "s1", "m1", "f1"),
-    };
-    const char *text = written(lecture_print_table, rows, 3, 0);
-    const char *header = strstr(text, "allocator");
-    require(header == text, "the table starts with its header:\n%s", text);
-    size_t space_column = (size_t)(strstr(text, "space") - text);
-    size_t malloc_column = (size_t)(strstr(text, "malloc time") - text);
-
-    /* Each line: the verdicts start in the header's columns. */
-    const char *line = text;
-    int lines = 0, marks = 0;
-    while (*line != '\0') {
-        const char *end = strchr(line, '\n');
-        require(end != NULL, "every line ends with a newline");
-        require(end == line || end[-1] != ' ', "trailing space in: %.*s", (int)(end - line), line);
-        if (strncmp(line + space_column - 10, "measured", 8) == 0 ||
-            strncmp(line + space_column - 10, "lecture ", 8) == 0) {
-            require(line[space_column] != ' ' && line[space_column - 1] == ' ',
-                    "space column misaligned: %.*s", (int)(end - line), line);
-            if (strstr(line, "no row") == NULL)
-                require(line[malloc_column] != ' ' && line[malloc_column - 1] == ' ',
-                        "malloc column misaligned: %.*s", (int)(end - line), line);
-        }
-        for (const char *p = line; p < end; p++)
-            marks += *p == '*' && p[1] != ':';
-        lines++;
-        line = end + 1;
-    }
-    ck_assert_int_eq(lines, 1 + 2 * 3 + 1);
-    ck_assert_int_eq(marks, 1);
-    require(strstr(text, "pad        measured  Bad      Bad *") == text + strcspn(text, "\n") + 1,
-            "pad's row, malloc marked:\n%s", text);
-    require(strstr(text, "           lecture   Bad      Good") != NULL, "pad's lecture row:\n%s", text);
-    require(strstr(text, "lecture   (the lecture has no row for it)\n") != NULL, "%s", text);
-    require(strstr(text, "*: the measured verdict is not the lecture's\n") != NULL, "%s", text);
-    require(strstr(text, "Why") == NULL, "no reasons unless asked:\n%s", text);
-
-    text = written(lecture_print_table, rows, 3, 1);
-    require(strstr(text, "\nWhy:\npad\n  space:  s\n  malloc: m\n  free:   f\n") != NULL, "%s", text);
-    require(strstr(text, "student\n  space:  s1\n  malloc: m1\n  free:   f1\n") != NULL, "%s", text);
-
-    text = written(lecture_print_table, rows + 1, 1, 0);
-    require(strchr(text, '*') == NULL, "nothing differs, nothing marked:\n%s", text);
-}
-END_TEST
-
 int main(void)
 {
-    Suite *suite = suite_create("lecture-table");
-    TCase *measures = tcase_create("measures");
-    tcase_add_test(measures, slope_of_exact_lines);
-    tcase_add_test(measures, slope_needs_two_distinct_positive_x);
-    tcase_add_test(measures, total_requested_counts_every_malloc_calloc_and_realloc);
-    tcase_set_timeout(measures, 60);
-    suite_add_tcase(suite, measures);
-
-    TCase *time = tcase_create("time");
-    tcase_add_test(time, malloc_system_calls_boundary);
-    tcase_add_test(time, system_calls_count_calloc_and_realloc_and_skip_the_large_trace);
-    tcase_add_test(time, free_system_calls_boundary);
-    tcase_add_test(time, failed_runs_are_not_measurements);
-    tcase_add_test(time, size_qualifier_boundaries);
-    tcase_add_test(time, size_qualifier_needs_a_system_call_verdict);
-    tcase_add_test(time, growth_boundaries);
-    tcase_add_test(time, growth_of_the_worst_call_counts_on_any_series);
-    tcase_add_test(time, system_calls_decide_before_growth);
-    tcase_add_test(time, could_be_ok_boundary);
-    tcase_add_test(time, could_be_ok_needs_a_fixed_series);
-    tcase_set_timeout(time, 60);
-    suite_add_tcase(suite, time);
-
-    TCase *space = tcase_create("space");
-    tcase_add_test(space, mapped_memory_boundary);
-    tcase_add_test(space, depends_on_the_os_reports_small_and_large_utilization);
-    tcase_add_test(space, no_reuse_boundary);
-    tcase_add_test(space, utilization_boundary);
-    tcase_add_test(space, reuse_heavy_boundary);
-    tcase_set_timeout(space, 60);
-    suite_add_tcase(suite, space);
-
-    TCase *rows = tcase_create("rows");
-    tcase_add_test(rows, the_lecture_rows_from_lecture_shaped_measurements);
-    tcase_add_test(rows, an_unknown_allocator_is_judged_by_the_same_rules);
-    tcase_add_test(rows, rows_follow_first_appearance_and_max_rows);
-    tcase_add_test(rows, lecture_expected_rows);
-    tcase_set_timeout(rows, 60);
-    suite_add_tcase(suite, rows);
-
-    TCase *writers = tcase_create("writers");
-    tcase_add_test(writers, csv_exact_output);
-    tcase_add_test(writers, printed_table_marks_differences);
-    tcase_set_timeout(writers, 60);
-    suite_add_tcase(suite, writers);
-
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const struct test_group groups[] = {
+        {"time", {malloc_system_calls_boundary, free_system_calls_boundary,
+                  size_qualifier_boundaries, size_qualifier_needs_a_system_call_verdict,
+                  growth_boundaries, system_calls_decide_before_growth, could_be_ok_boundary,
+                  could_be_ok_needs_a_fixed_series}},
+        {"space", {mapped_memory_boundary, depends_on_the_os_reports_small_and_large_utilization,
+                   no_reuse_boundary, utilization_boundary}},
+        {"rows", {the_lecture_rows_from_lecture_shaped_measurements,
+                  an_unknown_allocator_is_judged_by_the_same_rules,
+                  rows_follow_first_appearance_and_max_rows, lecture_expected_rows}},
+    };
+    return run_test_groups("lecture-table", groups, sizeof groups / sizeof groups[0], NULL);
 }
