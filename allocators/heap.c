@@ -3,7 +3,10 @@
  *
  * One of the two back ends is compiled in: DMM_HEAP_SIMULATED or
  * DMM_HEAP_SYSTEM. Everything both share — counting, peaks, mappings,
- * observers — is written once; only moving the break differs.
+ * observers — is written once; only moving the break differs. In both,
+ * every call that reaches the kernel is one real system call (the
+ * simulated break: mprotect or mmap in the reserve), so that the harness's
+ * clock sees what the lecture's cost model counts.
  *
  * Invariants of this file's state:
  *   1. start <= brk once initialised, start a multiple of DMM_ALIGNMENT;
@@ -55,6 +58,8 @@ static struct {
     uint64_t mremap_calls;  /* heap_remap calls, including failed ones */
     heap_observer_fn *observer;
     void *observer_arg;
+    heap_call_fn *call_observer;
+    void *call_observer_arg;
 } section;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -68,6 +73,14 @@ static void notify(enum heap_event event, void *addr, size_t length)
 {
     if (section.observer != NULL)
         section.observer(event, addr, length, section.observer_arg);
+}
+
+/* One system call: its counter, and the call observer. */
+static void count_call(uint64_t *counter, enum heap_call call)
+{
+    ++*counter;
+    if (section.call_observer != NULL)
+        section.call_observer(call, section.call_observer_arg);
 }
 
 static void note_footprint(void)
@@ -99,27 +112,56 @@ static int initialise(void)
     return 0;
 }
 
+static uintptr_t align_down(uintptr_t value, uintptr_t alignment)
+{
+    return value & ~(alignment - 1);
+}
+
 /* Pages are accessible up to the first page boundary at or above the break,
  * as with a real heap: a stray write just past the break faults only once it
- * leaves the break's page. */
+ * leaves the break's page.
+ *
+ * Every move is exactly one real system call, with the kernel work of a real
+ * brk (the trap, the address-space lock, the walk of the mappings), so that
+ * a brk per malloc costs what it costs on a real heap:
+ *   - up, or within a page: mprotect(PROT_READ | PROT_WRITE) of the whole
+ *     pages holding the change, from the page of the lower break to the page
+ *     boundary above the higher one (at least one page). Pages already
+ *     accessible stay so; the kernel still checks them, as brk does;
+ *   - down across a page boundary: the pages above the new break's page are
+ *     replaced by fresh inaccessible reserve, mmap(MAP_FIXED, PROT_NONE,
+ *     MAP_NORESERVE): the kernel frees them (they read as zero when the
+ *     break comes back up, as fresh memory from the kernel does), as brk's
+ *     munmap of the top of the heap does;
+ *   - nowhere (the break stays at a page boundary): the page below it is
+ *     made accessible again, or, at the start, the page above it
+ *     inaccessible: no change, but still the trap.
+ * Failures leave the break where it was; a failed give-back is ignored (the
+ * pages stay accessible, the break moves down anyway). */
 static int move_break(char *new_break)
 {
     if (new_break < section.start || new_break > section.reserve_end) {
         errno = ENOMEM;
         return -1;
     }
-    char *old_end = (char *)align_up((uintptr_t)section.brk, section.page_size);
-    char *new_end = (char *)align_up((uintptr_t)new_break, section.page_size);
-    if (new_end > old_end) {
-        if (mprotect(old_end, (size_t)(new_end - old_end), PROT_READ | PROT_WRITE) != 0) {
+    uintptr_t page = section.page_size;
+    char *old_end = (char *)align_up((uintptr_t)section.brk, page);
+    char *new_end = (char *)align_up((uintptr_t)new_break, page);
+    if (new_end < old_end) {
+        mmap(new_end, (size_t)(old_end - new_end), PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    } else {
+        char *lower = new_break < section.brk ? new_break : section.brk;
+        char *first = (char *)align_down((uintptr_t)lower, page);
+        int protection = PROT_READ | PROT_WRITE;
+        if (first == new_end && first > section.start)
+            first -= page; /* the break stays on a boundary: the page below it */
+        else if (first == new_end)
+            new_end += page, protection = PROT_NONE; /* ... or at the start: above it */
+        if (mprotect(first, (size_t)(new_end - first), protection) != 0) {
             errno = ENOMEM;
             return -1;
         }
-    } else if (new_end < old_end) {
-        /* Give the pages back (they read as zero when touched again), then
-         * make them fault like memory beyond a real break. */
-        madvise(new_end, (size_t)(old_end - new_end), MADV_DONTNEED);
-        mprotect(new_end, (size_t)(old_end - new_end), PROT_NONE);
     }
     section.brk = new_break;
     return 0;
@@ -198,7 +240,7 @@ int heap_brk(void *new_break)
 {
     if (ensure_initialised() != 0)
         return -1;
-    section.brk_calls++;
+    count_call(&section.brk_calls, HEAP_CALL_BRK);
     if (move_break(new_break) != 0)
         return -1;
     note_footprint();
@@ -213,7 +255,7 @@ void *heap_grow(size_t increment)
     char *old_break = section.brk;
     /* Compare in integers: a pointer past the reserve would be undefined. */
     if (increment > UINTPTR_MAX - (uintptr_t)old_break) {
-        section.brk_calls++; /* the call was made; it failed */
+        count_call(&section.brk_calls, HEAP_CALL_BRK); /* the call was made; it failed */
         errno = ENOMEM;
         return NULL;
     }
@@ -234,7 +276,7 @@ void *heap_map(size_t length)
 {
     if (ensure_initialised() != 0)
         return NULL;
-    section.mmap_calls++;
+    count_call(&section.mmap_calls, HEAP_CALL_MMAP);
     if (length == 0 || length > SIZE_MAX - section.page_size) {
         errno = ENOMEM;
         return NULL;
@@ -254,7 +296,7 @@ void *heap_map(size_t length)
 int heap_unmap(void *addr, size_t length)
 {
     size_t pages = align_up(length, section.page_size);
-    section.munmap_calls++;
+    count_call(&section.munmap_calls, HEAP_CALL_MUNMAP);
     if (munmap(addr, pages) != 0)
         return -1;
     section.mapped_bytes -= pages;
@@ -266,7 +308,7 @@ void *heap_remap(void *addr, size_t old_length, size_t new_length)
 {
     if (ensure_initialised() != 0)
         return NULL;
-    section.mremap_calls++;
+    count_call(&section.mremap_calls, HEAP_CALL_MREMAP);
     if (new_length == 0 || new_length > SIZE_MAX - section.page_size) {
         errno = ENOMEM;
         return NULL;
@@ -317,4 +359,10 @@ void heap_set_observer(heap_observer_fn *observer, void *arg)
 {
     section.observer = observer;
     section.observer_arg = arg;
+}
+
+void heap_set_call_observer(heap_call_fn *observer, void *arg)
+{
+    section.call_observer = observer;
+    section.call_observer_arg = arg;
 }

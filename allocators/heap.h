@@ -23,6 +23,8 @@
  *     A reserved region of HEAP_RESERVE_BYTES of address space (PROT_NONE,
  *     MAP_NORESERVE). Moving the break up makes pages accessible; moving it
  *     down makes them inaccessible again and gives them back to the kernel.
+ *     Every move is one real system call (mprotect, or mmap over the pages
+ *     given back), even inside a page, so a brk costs what a real one does.
  *     The region is placed at a fixed address when that address is free, so
  *     runs repeat exactly; glibc's own malloc is never disturbed.
  *
@@ -81,5 +83,13 @@ enum heap_event {
 };
 typedef void heap_observer_fn(enum heap_event event, void *addr, size_t length, void *arg);
 void heap_set_observer(heap_observer_fn *observer, void *arg);
+
+/* A counter of system calls (the harness's own count, which it compares
+ * with dmm_stats): called once for every call the section makes, failed
+ * ones too, before the call returns. A remap is one HEAP_CALL_MREMAP,
+ * though its observer hears an unmap and a map. */
+enum heap_call { HEAP_CALL_BRK, HEAP_CALL_MMAP, HEAP_CALL_MUNMAP, HEAP_CALL_MREMAP };
+typedef void heap_call_fn(enum heap_call call, void *arg);
+void heap_set_call_observer(heap_call_fn *observer, void *arg);
 
 #endif /* DMM_HEAP_H */

@@ -166,6 +166,42 @@ START_TEST(test_observer_hears_every_change)
 }
 END_TEST
 
+static uint64_t calls_heard[4]; /* by enum heap_call */
+
+static void count_call(enum heap_call call, void *arg)
+{
+    (void)arg;
+    calls_heard[call]++;
+}
+
+/* The call observer hears every call once, failed ones too, and a remap
+ * as a remap; its counts are dmm_stats' (the harness compares them). */
+START_TEST(test_call_observer_hears_every_call_once)
+{
+    memset(calls_heard, 0, sizeof calls_heard);
+    heap_set_call_observer(count_call, NULL);
+    char *start = heap_break();
+    heap_grow(100);
+    ck_assert_int_eq(heap_brk(start + 50), 0);   /* down, within a page */
+    ck_assert_int_eq(heap_brk(start + 50), 0);   /* nowhere */
+    ck_assert_ptr_null(heap_grow(SIZE_MAX));     /* fails: still a call */
+    void *m = heap_map(10);
+    m = heap_remap(m, 10, 3 * page);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(heap_unmap(m, 3 * page), 0);
+    heap_set_call_observer(NULL, NULL);
+    heap_grow(16);                               /* not heard: no observer */
+    struct dmm_stats s = {0};
+    heap_stats(&s);
+    ck_assert_uint_eq(calls_heard[HEAP_CALL_BRK], 4);
+    ck_assert_uint_eq(calls_heard[HEAP_CALL_MMAP], 1);
+    ck_assert_uint_eq(calls_heard[HEAP_CALL_MREMAP], 1);
+    ck_assert_uint_eq(calls_heard[HEAP_CALL_MUNMAP], 1);
+    ck_assert_uint_eq(s.brk_calls, 5);
+    ck_assert_uint_eq(s.mremap_calls, 1);
+}
+END_TEST
+
 START_TEST(test_reset_returns_to_the_start_and_zeroes_counters)
 {
     heap_grow(50000);
@@ -201,6 +237,27 @@ START_TEST(test_memory_given_back_faults)
     memset(p, 1, 4 * page);
     heap_brk(p + page);
     p[2 * page] = 1;
+}
+END_TEST
+
+/* Moves that stay inside a page, or go nowhere, each make their system
+ * call (a no-op mprotect) without opening or closing a page: the break's
+ * page stays accessible, the page at an empty section's start does not. */
+START_TEST(test_moves_inside_a_page_keep_its_protection)
+{
+    char *p = heap_grow(100);
+    ck_assert_int_eq(heap_brk(p + 40), 0);
+    ck_assert_int_eq(heap_brk(p + 40), 0);
+    p[page - 1] = 1; /* the break's page: still accessible */
+}
+END_TEST
+
+START_TEST(test_a_move_to_nowhere_at_the_start_opens_nothing)
+{
+    char *p = heap_break();
+    ck_assert_int_eq(heap_brk(p), 0);
+    ck_assert_int_eq(heap_brk(p), 0);
+    p[0] = 1;
 }
 END_TEST
 
@@ -291,6 +348,7 @@ int main(void)
     tcase_add_test(common, test_mappings_are_counted_in_whole_pages);
     tcase_add_test(common, test_remap_keeps_contents_and_counts);
     tcase_add_test(common, test_observer_hears_every_change);
+    tcase_add_test(common, test_call_observer_hears_every_call_once);
     tcase_add_test(common, test_reset_returns_to_the_start_and_zeroes_counters);
     suite_add_tcase(suite, common);
 #ifdef DMM_HEAP_SIMULATED
@@ -299,6 +357,9 @@ int main(void)
     tcase_add_test(simulated, test_simulated_section_has_a_fixed_address);
     tcase_add_test_raise_signal(simulated, test_memory_beyond_the_break_faults, SIGSEGV);
     tcase_add_test_raise_signal(simulated, test_memory_given_back_faults, SIGSEGV);
+    tcase_add_test(simulated, test_moves_inside_a_page_keep_its_protection);
+    tcase_add_test_raise_signal(simulated, test_a_move_to_nowhere_at_the_start_opens_nothing,
+                                SIGSEGV);
     tcase_add_test(simulated, test_pages_given_back_read_as_zero_when_regrown);
     tcase_add_test(simulated, test_the_reserve_is_the_limit);
     suite_add_tcase(suite, simulated);
