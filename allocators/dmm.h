@@ -135,4 +135,28 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg);
  * Every pointer returned before is invalid afterwards. */
 void dmm_reset(void);
 
+/* ---- The design it promises (optional) ---------------------------------- */
+
+/* What the allocator's design promises, as words separated by blanks; one
+ * line in the allocator's file, for example
+ *
+ *     const char dmm_design[] = "coalesces address-ordered";
+ *
+ * An allocator that promises none of these leaves the symbol out. The words:
+ *
+ *   coalesces        no two free chunks are ever adjacent in memory: free
+ *                    merges a chunk with a free chunk before it and after it.
+ *   address-ordered  the free list is kept in address order and searched
+ *                    first fit, so malloc takes the lowest-addressed free
+ *                    chunk that can hold the request (or grows the heap
+ *                    section when none can).
+ *
+ * The harness checks the promise itself, on the chunks dmm_check's walk
+ * visits, whatever dmm_check says (harness/replay/design.h says what a walk
+ * can show of each word): dmm-replay on every walk, and the behaviour suite
+ * tests/allocators/check_design.c (`ctest -L design`, `-L mine`) after every
+ * operation. An unknown word is an error naming it and the valid ones: the
+ * module cannot be loaded and the suite fails. */
+extern const char dmm_design[];
+
 #endif /* DMM_H */

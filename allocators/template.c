@@ -6,7 +6,7 @@
  *   cp allocators/template.c mine.c        (anywhere you like)
  *   cmake -B build -DDMM_ALLOCATOR_SOURCE=path/to/mine.c
  *   cmake --build build
- *   ctest --test-dir build -L mine         (the contract and random suites)
+ *   ctest --test-dir build -L mine         (the contract, random and design suites)
  *   The library 'dmm' is then built from your file. Until you fill it in,
  *   every malloc fails with ENOMEM, so the suites fail: that is the point.
  *
@@ -118,6 +118,15 @@ void *dmm_realloc(void *ptr, size_t size)
      * Until then nothing was ever allocated, so there is nothing to move. */
     return fail_enomem();
 }
+
+/* What your design promises (dmm.h lists the words), checked by the
+ * harness on every heap walk and by the design suite (`ctest -L mine`),
+ * whatever your dmm_check says. TODO: when your free coalesces with both
+ * neighbours, declare it; add address-ordered if your free list is kept in
+ * address order and searched first fit. Leave it out if it promises neither.
+ *
+ * const char dmm_design[] = "coalesces";
+ */
 
 /* The name every tool prints. TODO: your allocator's name. */
 const char *dmm_name(void)

@@ -1,10 +1,12 @@
-# time.gp — time per operation: for each trace a group of bars, one bar per
-# allocator, ns per operation on a log axis (mmap is 100x the others).
+# time.gp — time per operation in steady state: for each trace a group of
+# bars, one bar per allocator, ns per operation on a log axis (mmap is 100x
+# the others). cold.gp draws the cold start the same way.
 #
 #   gnuplot -e "dir='build/report'" plots/time.gp
 #
-# Reads  dir/time-wide.csv (trace,ALLOC1,ALLOC2,...: ns_per_op, the median of
-#        the timing runs over every operation of the trace), allocators.txt
+# Reads  dir/time-wide.csv (trace,ALLOC1,ALLOC2,...: ns_per_op, steady state:
+#        the median of the replays after the cold one, in one fresh process,
+#        over every operation of the trace), allocators.txt
 # Writes dir/time.png, dir/time.svg
 
 script = ARG0                          # this file, as gnuplot was given it
@@ -15,7 +17,7 @@ if (!file_exists(csv("time-wide.csv"))) { exit error missing("time-wide.csv") }
 stats csv("time-wide.csv") using 0 nooutput   # before the log axis: row 0 would not count
 set xrange [-0.6 : STATS_records - 0.4]          # the group of row i is centred on x = i
 
-set title "Time per operation"
+set title "Time per operation, steady state (median of the replays after the first)"
 set ylabel "ns per operation (log scale)"
 set xlabel "trace"
 set logscale y

@@ -32,9 +32,16 @@
  * block with the same ID does not pass), and the pattern is verified before
  * free, before realloc, and for every block still live after the last op:
  * an allocator that writes into a live block is caught there.
- * free (and realloc to 0) must not change errno. The allocator's own
- * checker runs every options->check_every ops, after every op with
- * --heap-map or --heap-map-dir, and always after the last op.
+ * free (and realloc to 0) must not change errno. The pass also keeps the
+ * harness's own account of the heap section from its observers
+ * (footprint.h): the footprint, its peak and the system calls; after the
+ * last op the module's dmm_stats must agree with it, the live payload must
+ * fit in it, and the kernel's /proc/self/maps must show the break it heard.
+ * The allocator's own checker runs every options->check_every ops, after
+ * every op with --heap-map or --heap-map-dir, and always after the last op.
+ * On each of its walks, what the module's dmm_design declares (coalesces,
+ * address-ordered) is checked by design.c on the chunks the walk visits,
+ * whatever the checker itself says.
  *
  * What the pass writes as it goes (-v, --heap-map, --series,
  * --heap-map-dir) is output.c's; it only tells output.c what happened.
@@ -50,8 +57,10 @@
 #include "checking.h"
 
 #include "describe.h"
+#include "design.h"
 #include "output.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <search.h>
@@ -113,21 +122,28 @@ struct check_state {
     uint64_t generation;         /* allocations so far, for the pattern */
     size_t live_bytes;           /* requested bytes of the live blocks */
     struct dmm_stats previous;   /* after the op before, for the step deltas */
+    size_t peak_before;          /* the peak footprint after the op before */
     struct check_output output;  /* -v, --heap-map, --series, --heap-map-dir */
+    struct design_walk design;   /* the module's declared design, checked on every walk */
 };
 
 /* ---- the heap section's observer ----------------------------------------- */
 
 /* Removes [start, end) from the live mappings, trimming any mapping that
- * only partly overlaps it (munmap may release part of a mapping). */
-static void forget_mappings(struct check_state *s, uintptr_t start, uintptr_t end)
+ * only partly overlaps it (munmap may release part of a mapping). Returns
+ * the bytes of live mappings it removed. */
+static size_t forget_mappings(struct check_state *s, uintptr_t start, uintptr_t end)
 {
     struct range gone = {start, end};
     void *node;
+    size_t removed = 0;
     while ((node = tfind(&gone, &s->mappings, compare_ranges)) != NULL) {
         struct range *mapping = node_key(node);
         tdelete(mapping, &s->mappings, compare_ranges);
         struct range below = {mapping->start, start}, above = {end, mapping->end};
+        removed += (size_t)(mapping->end - mapping->start);
+        removed -= below.start < below.end ? (size_t)(below.end - below.start) : 0;
+        removed -= above.start < above.end ? (size_t)(above.end - above.start) : 0;
         free(mapping);
         struct range *pieces[2] = {NULL, NULL};
         if (below.start < below.end && (pieces[0] = malloc(sizeof *pieces[0])) != NULL)
@@ -138,6 +154,7 @@ static void forget_mappings(struct check_state *s, uintptr_t start, uintptr_t en
             if (pieces[i] != NULL && tsearch(pieces[i], &s->mappings, compare_ranges) == NULL)
                 free(pieces[i]), s->harness_out_of_memory = 1;
     }
+    return removed;
 }
 
 static void observe(enum heap_event event, void *addr, size_t length, void *arg)
@@ -146,12 +163,14 @@ static void observe(enum heap_event event, void *addr, size_t length, void *arg)
     uintptr_t start = (uintptr_t)addr;
     if (event == HEAP_EVENT_BREAK) {
         s->heap_break = start;
+        footprint_break(&s->found->footprint, start);
         return;
     }
     if (length == 0 || length > UINTPTR_MAX - start)
         return;
-    forget_mappings(s, start, start + length);
+    footprint_mapped(&s->found->footprint, forget_mappings(s, start, start + length), 1);
     if (event == HEAP_EVENT_MAP) {
+        footprint_mapped(&s->found->footprint, length, 0);
         struct range *mapping = malloc(sizeof *mapping);
         if (mapping != NULL)
             *mapping = (struct range){start, start + length};
@@ -247,14 +266,26 @@ static const char *errno_text(int error)
 }
 
 /* Runs the allocator's checker, with the walk drawn or kept when
- * --heap-map or --heap-map-dir ask for it. */
+ * --heap-map or --heap-map-dir ask for it, and checks the module's
+ * declared design (dmm_design) on the same walk (design.h). */
 static int run_checker(struct check_state *s, size_t i)
 {
     dmm_visit_fn *visit = output_walk_start(&s->output, i);
-    const char *problem = s->module->check(visit, &s->output);
+    void *arg = &s->output;
+    const struct trace_op *op = i < s->trace->op_count ? &s->trace->ops[i] : NULL;
+    if (s->design.properties != 0) {
+        const void *block = op != NULL && op->kind == 'a' ? s->slots[op->slot].ptr : NULL;
+        visit = design_walk_start(&s->design, op != NULL ? i + 1 : 0, block, visit, arg);
+        arg = &s->design;
+    }
+    const char *problem = s->module->check(visit, arg);
     output_walk_end(&s->output);
     if (problem != NULL)
         return fail(s, i, "the heap checker says: %s", problem);
+    char what[sizeof s->found->what];
+    if (s->design.properties != 0
+        && design_walk_end(&s->design, s->trace, op, what, sizeof what) != 0)
+        return fail(s, i, "%s", what);
     return 0;
 }
 
@@ -427,11 +458,18 @@ static int after_op(struct check_state *s, size_t i)
         found->max_steps_free = free_steps;
     if (s->live_bytes > found->peak_live_bytes)
         found->peak_live_bytes = s->live_bytes;
-    if (now.peak_footprint_bytes > s->previous.peak_footprint_bytes)
+    /* The footprint as the harness heard it; a module without a heap
+     * section observer has only its own word. */
+    const struct footprint *heard = &found->footprint;
+    size_t peak = s->ownership ? heard->peak : now.peak_footprint_bytes;
+    size_t extent = heard->brk > heard->start ? (size_t)(heard->brk - heard->start) : 0;
+    size_t footprint = s->ownership ? extent + heard->mapped_bytes : now.footprint_bytes;
+    if (peak > s->peak_before)
         found->peak_op = i + 1;
+    s->peak_before = peak;
     s->previous = now;
 
-    output_sample(&s->output, i, s->live_bytes, now.footprint_bytes);
+    output_sample(&s->output, i, s->live_bytes, footprint);
     size_t done = i + 1;
     uint64_t every = s->options->check_every;
     if (output_wants_every_walk(&s->output) || done == s->trace->op_count ||
@@ -447,7 +485,7 @@ int checking_pass(const struct allocator_module *module, const struct trace *tra
                struct checking_outcome *found)
 {
     struct check_state s = {.module = module, .trace = trace, .options = options,
-                            .found = found};
+                            .found = found, .design = {.properties = module->design}};
     *found = (struct checking_outcome){.failed_op = trace->op_count};
     s.ownership = module->set_observer != NULL && module->heap_start != NULL
                && module->heap_break != NULL;
@@ -460,6 +498,14 @@ int checking_pass(const struct allocator_module *module, const struct trace *tra
         s.heap_start = (uintptr_t)module->heap_start();
         s.heap_break = (uintptr_t)module->heap_break();
     }
+    /* The harness's own account of the section (footprint.h): the calls
+     * are heard when the module's section can tell them. */
+    void (*set_call_observer)(heap_call_fn *, void *) = NULL;
+    void *found_symbol = s.ownership ? dlsym(module->handle, "heap_set_call_observer") : NULL;
+    memcpy(&set_call_observer, &found_symbol, sizeof found_symbol);
+    footprint_start(&found->footprint, s.heap_start, s.heap_break, set_call_observer != NULL);
+    if (set_call_observer != NULL)
+        set_call_observer(footprint_call, &found->footprint);
 
     int status = -1;
     char what[sizeof found->what];
@@ -484,12 +530,29 @@ int checking_pass(const struct allocator_module *module, const struct trace *tra
                                       "after the last op, ");
     }
     module->stats(&found->final);
+    if (set_call_observer != NULL)
+        set_call_observer(NULL, NULL);
+    /* dmm_stats must say what the section was seen to do (footprint.h). */
+    if (s.ownership && status == 0
+        && footprint_compare(&found->footprint, &found->final, found->peak_live_bytes, what,
+                             sizeof what) != 0)
+        status = fail(&s, trace->op_count, "%s", what);
+    else if (s.ownership && status == 0
+             && footprint_check_maps(&found->footprint, what, sizeof what) != 0)
+        status = fail(&s, trace->op_count, "%s", what);
+    else if (!s.ownership && module->footprint_method == NULL && status == 0
+             && found->peak_live_bytes > found->final.peak_footprint_bytes)
+        status = fail(&s, trace->op_count,
+                      "utilization above 100%%: %zu B of live payload at once, but dmm_stats "
+                      "says a peak footprint of only %zu B",
+                      found->peak_live_bytes, found->final.peak_footprint_bytes);
 
     if (s.ownership)
         module->set_observer(NULL, NULL);
     while (s.live != NULL)
         tdelete(node_key(s.live), &s.live, compare_ranges);
     forget_mappings(&s, 0, UINTPTR_MAX);
+    design_walk_free(&s.design);
     free(s.slots);
     if (output_close(&s.output, what, sizeof what) != 0 && status == 0)
         status = fail(&s, trace->op_count, "%s", what);

@@ -13,6 +13,7 @@
 #ifndef DMM_CHECKING_H
 #define DMM_CHECKING_H
 
+#include "footprint.h"
 #include "replay.h"
 
 #include <stddef.h>
@@ -25,6 +26,8 @@ struct checking_outcome {
 
     /* What the pass counted (up to the failure, if any). */
     struct dmm_stats final;    /* the allocator's stats after the last op */
+    struct footprint footprint;/* the harness's own account of the heap section
+                                  (footprint.h); valid when ownership_checked */
     uint64_t peak_op;          /* 1-based op during which peak_footprint_bytes first
                                   reached its final value; 0 when it stayed 0 */
     size_t peak_live_bytes;    /* the largest sum of the live blocks' requested sizes */

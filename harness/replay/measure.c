@@ -15,8 +15,14 @@
  *                           sizes of the live blocks (calloc: nmemb * size)
  *     peak_footprint_bytes, peak_heap_bytes, peak_mapped_bytes,
  *     brk_calls, mmap_calls, munmap_calls
- *                           dmm_stats after the last op (the heap section
- *                           records the peak inside an op too)
+ *                           the harness's own account of the heap section
+ *                           (footprint.h), from its events: every break
+ *                           move and mapping, so the peak inside an op too,
+ *                           and every system call. dmm_stats must agree or
+ *                           the pair fails (checking.c). Only a module
+ *                           without the section's observer is taken at its
+ *                           dmm_stats' word (ownership_checked 0); without
+ *                           the call observer, so are its counts
  *     utilization           peak_live_bytes / peak_footprint_bytes; 0 when
  *                           the footprint stayed 0
  *     steps_per_malloc      malloc_steps / malloc_calls after the last op
@@ -48,18 +54,26 @@
  *   peak_mapped_bytes, and utilization with them; its chunks cannot be
  *   walked, so the whole footprint is at_peak_unwalked.
  *
- *   From the timing runs (timing.c), medians over the runs:
- *     ns_per_op             whole-loop time / ops
+ *   From the timing run (timing.c: one fresh process, a cold replay, then
+ *   K = --repeat steady replays, no dmm_reset between them):
+ *     ns_per_op             steady state: the median of the K whole-loop
+ *                           replays' times / ops
+ *     ns_per_op_min, ns_per_op_max
+ *                           the fastest and slowest of those K, / ops
  *     kops_per_sec          1e6 / ns_per_op
- *     malloc_ns ...         per-call time of that kind / ops of that kind
- *     minor_faults          the median of the runs' minor page faults, taken
- *                           on its own (measure_median), not the faults of
- *                           the run whose time is the median: a median of
- *                           times need not be one run's time (even counts)
+ *     malloc_ns ...         steady state: the median of the K per-call
+ *                           replays' time in that kind / ops of that kind
+ *     cold_ns_per_op        the cold replay's time / ops: the first replay
+ *                           of a fresh process, first touches included
+ *     minor_faults          the cold replay's minor page faults
+ *     steady_minor_faults   the median of the K steady replays' minor
+ *                           faults, each taken on its own (measure_median):
+ *                           per replay, what an allocator that gives
+ *                           memory back (or never reuses it) pays again
  *
  * A median is the middle value, or the mean of the two middle ones for an
  * even count. The default --repeat is odd (3; dmm-compare's benchmark 5),
- * so there every median is one run's value.
+ * so there every median is one replay's value.
  *
  * When the pair fails, only status, message, last_op, last_line, the op
  * counts and ownership_checked are kept; the figures stay 0.
@@ -116,6 +130,7 @@ void measure_start(struct replay_result *result, const struct trace *trace)
 void measure_checking_pass(struct replay_result *result, const struct checking_outcome *found)
 {
     const struct dmm_stats *s = &found->final;
+    const struct footprint *heard = &found->footprint;
     result->ownership_checked = found->ownership_checked;
     result->peak_live_bytes = found->peak_live_bytes;
     result->max_steps_malloc = found->max_steps_malloc;
@@ -124,6 +139,17 @@ void measure_checking_pass(struct replay_result *result, const struct checking_o
     result->brk_calls = s->brk_calls;
     result->mmap_calls = s->mmap_calls;
     result->munmap_calls = s->munmap_calls;
+    if (found->ownership_checked) { /* the harness heard the section: its own figures */
+        struct dmm_stats seen = {.peak_footprint_bytes = heard->peak,
+                                 .peak_heap_bytes = heard->peak_heap,
+                                 .peak_mapped_bytes = heard->peak_mapped};
+        set_footprint(result, &seen);
+    }
+    if (found->ownership_checked && heard->calls_heard) {
+        result->brk_calls = heard->brk_calls;
+        result->mmap_calls = heard->mmap_calls;
+        result->munmap_calls = heard->munmap_calls;
+    }
     result->steps_per_malloc = ratio((double)s->malloc_steps, (double)s->malloc_calls);
     result->steps_per_free = ratio((double)s->free_steps, (double)s->free_calls);
 }
@@ -157,27 +183,32 @@ void measure_baseline_footprint(struct replay_result *result, const struct dmm_s
     result->at_peak_unwalked = result->peak_footprint_bytes;
 }
 
-void measure_timing(struct replay_result *result, const struct timing_run *runs,
-                    unsigned count)
+void measure_timing(struct replay_result *result, const struct timing_run *run)
 {
     double values[REPLAY_MAX_REPEAT];
+    unsigned count = run->steady_count;
     if (count == 0 || count > REPLAY_MAX_REPEAT)
         return;
+    const double ops_all = (double)result->ops;
+    result->cold_ns_per_op = ratio(run->cold_ns, ops_all);
+    result->minor_faults = run->cold_minor_faults;
     for (unsigned k = 0; k < count; k++)
-        values[k] = runs[k].loop_ns;
-    double loop_ns = measure_median(values, count);
-    result->ns_per_op = ratio(loop_ns, (double)result->ops);
+        values[k] = run->steady[k].loop_ns;
+    double loop_ns = measure_median(values, count); /* sorted now: min first, max last */
+    result->ns_per_op = ratio(loop_ns, ops_all);
+    result->ns_per_op_min = ratio(values[0], ops_all);
+    result->ns_per_op_max = ratio(values[count - 1], ops_all);
     result->kops_per_sec = result->ns_per_op > 0.0 ? 1e6 / result->ns_per_op : 0.0;
     for (unsigned k = 0; k < count; k++)
-        values[k] = (double)runs[k].minor_faults;
-    result->minor_faults = (uint64_t)llround(measure_median(values, count));
+        values[k] = (double)run->steady[k].minor_faults;
+    result->steady_minor_faults = (uint64_t)llround(measure_median(values, count));
     const uint64_t ops[TRACE_KINDS] = {result->malloc_ops, result->calloc_ops,
                                        result->realloc_ops, result->free_ops};
     double *per_kind[TRACE_KINDS] = {&result->malloc_ns, &result->calloc_ns,
                                      &result->realloc_ns, &result->free_ns};
     for (int kind = 0; kind < TRACE_KINDS; kind++) {
         for (unsigned k = 0; k < count; k++)
-            values[k] = runs[k].kind_ns[kind];
+            values[k] = run->steady[k].kind_ns[kind];
         *per_kind[kind] = ratio(measure_median(values, count), (double)ops[kind]);
     }
 }

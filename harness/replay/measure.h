@@ -7,7 +7,7 @@
  *
  * The pair (replay.c) calls the first four in the child that ran the
  * checking pass; the runner (runner.c) calls the last two in the parent,
- * with what the footprint and timing runs handed back.
+ * with what the footprint run and the timing run handed back.
  */
 #ifndef DMM_MEASURE_H
 #define DMM_MEASURE_H
@@ -43,8 +43,8 @@ void measure_failed(struct replay_result *result);
  * place of the checking pass's; its at-peak split becomes unknown. */
 void measure_baseline_footprint(struct replay_result *result, const struct dmm_stats *stats);
 
-/* The timing figures: medians over count runs (1 .. REPLAY_MAX_REPEAT). */
-void measure_timing(struct replay_result *result, const struct timing_run *runs,
-                    unsigned count);
+/* The timing figures of the timing run: the cold replay's, and medians,
+ * min and max over its steady replays (1 .. REPLAY_MAX_REPEAT of them). */
+void measure_timing(struct replay_result *result, const struct timing_run *run);
 
 #endif /* DMM_MEASURE_H */

@@ -18,6 +18,8 @@
 
 #include "module.h"
 
+#include "design.h"
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +42,21 @@ static int fail(const char *name, const char *why, char *error, size_t error_siz
 {
     snprintf(error, error_size, "cannot load allocator '%s': %s", name, why);
     return -1;
+}
+
+/* The words of the module's dmm_design into module->design. A string that
+ * does not end within DESIGN_TEXT_MAX bytes is refused before it is read
+ * further (strnlen stops there). */
+static int load_design(struct allocator_module *module, const char *design, char *error,
+                       size_t error_size)
+{
+    char why[256];
+    if (strnlen(design, DESIGN_TEXT_MAX) == DESIGN_TEXT_MAX)
+        snprintf(why, sizeof why, "dmm_design is not a string of at most %d characters",
+                 DESIGN_TEXT_MAX - 1);
+    else if (design_parse(design, &module->design, why, sizeof why) == 0)
+        return 0;
+    return fail(module->name, why, error, error_size);
 }
 
 int module_load(const char *name, const char *module_dir, struct allocator_module *module,
@@ -98,7 +115,13 @@ int module_load(const char *name, const char *module_dir, struct allocator_modul
     memcpy(&module->heap_break, &found, sizeof found);
     found = symbol(module->handle, "dmm_footprint_method"); /* baselines only */
     memcpy(&module->footprint_method, &found, sizeof found);
+    const char *design = symbol(module->handle, "dmm_design"); /* optional: data, not code */
     dlerror(); /* a missing optional symbol is not an error for later callers */
+    if (design != NULL && load_design(module, design, error, error_size) != 0) {
+        dlclose(module->handle);
+        *module = (struct allocator_module){0};
+        return -1;
+    }
 
     const char *reported = module->name_of();
     snprintf(module->reported_name, sizeof module->reported_name, "%s",

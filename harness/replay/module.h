@@ -41,12 +41,16 @@ struct allocator_module {
     /* A baseline's (baselines/): how it measures its footprint. NULL for an
      * allocator on dmm's heap section, whose footprint is exact. */
     const char *(*footprint_method)(void);
+    /* What its optional dmm_design declares (design.h's DESIGN_* bits; 0
+     * when it declares nothing), checked on every heap walk. */
+    unsigned design;
 };
 
 /* NAME is one of the built allocators (looked up in module_dir as
  * libdmm-NAME.so; NULL: the build's modules/ folder) or, when it contains
  * a '/', the path of a module. Returns 0, or -1 with a one-line message in
- * error. */
+ * error (a dmm_design with an unknown word cannot be loaded either: the
+ * message names the word and the valid ones). */
 int module_load(const char *name, const char *module_dir, struct allocator_module *module,
                 char *error, size_t error_size);
 

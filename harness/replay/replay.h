@@ -24,16 +24,18 @@
 
 /* ---- what to do ---------------------------------------------------------- */
 
-#define REPLAY_MAX_REPEAT 1000 /* timing runs of one pair, at most */
+#define REPLAY_MAX_REPEAT 1000 /* steady replays of one pair, at most */
 
 struct replay_options {
-    unsigned repeat;        /* timing runs; the median is reported (default 3) */
+    unsigned repeat;        /* steady replays of the timing run; the median is reported
+                               (default 3; 0: no timing run) */
     uint64_t check_every;   /* run the heap checker every N operations; 0: only at the end */
     size_t series_points;   /* about this many samples in the time series (default 200) */
     const char *series_dir; /* write the time series here as CSV; NULL: don't */
     int verbose;            /* print every operation of the checking pass with its address */
     int heap_map;           /* print the heap map (the checker's walk) after every operation */
     const char *heap_map_dir; /* write that walk as CSV to DIR/ALLOCATOR.csv; NULL: don't */
+    int count_instructions; /* --cost instructions: count each pair (instructions.h) */
 };
 
 /* ---- what came out -------------------------------------------------------- */
@@ -48,13 +50,20 @@ struct replay_result {
     uint64_t ops;               /* operations in the trace */
     uint64_t malloc_ops, calloc_ops, realloc_ops, free_ops;
 
-    /* Timing run: medians over `repeat` runs, each from a reset allocator. */
-    double ns_per_op;           /* all operations */
-    double malloc_ns, calloc_ns, realloc_ns, free_ns; /* per operation of that kind */
+    /* Time (timing.c): steady state is the median over `repeat` replays in
+     * one fresh process after its cold first replay, without dmm_reset. */
+    double ns_per_op;           /* all operations, steady state: the median */
+    double malloc_ns, calloc_ns, realloc_ns, free_ns; /* per operation of that kind, steady */
     double kops_per_sec;        /* throughput: 1e6 / ns_per_op */
-    uint64_t minor_faults;      /* page faults: the median over the runs (getrusage) */
+    uint64_t minor_faults;      /* page faults of the cold replay (getrusage) */
+    double ns_per_op_min, ns_per_op_max; /* the fastest and slowest steady replay */
+    double cold_ns_per_op;      /* the first replay of the fresh process */
+    uint64_t steady_minor_faults; /* page faults per steady replay: the median */
+    double instr_per_op;        /* --cost instructions: user-space instructions of one steady
+                                   replay / ops (instructions.c); 0: not counted */
 
-    /* Space, from the checking pass. */
+    /* Space, from the checking pass: the harness's own account of the heap
+     * section (footprint.h), never the module's dmm_stats. */
     size_t peak_live_bytes;     /* highest sum of requested sizes of live blocks */
     size_t peak_footprint_bytes;/* highest heap section extent + mapped bytes */
     size_t peak_heap_bytes, peak_mapped_bytes; /* the footprint's split at that peak */
@@ -68,7 +77,8 @@ struct replay_result {
     int is_baseline;            /* a production allocator: its footprint is its own statistics',
                                    its system calls, steps and at-peak split are not counted */
 
-    /* System calls and search work, from dmm_stats after the checking pass. */
+    /* System calls, counted by the harness as the heap section makes them
+     * (footprint.h); search work, from dmm_stats after the checking pass. */
     uint64_t brk_calls, mmap_calls, munmap_calls;
     double steps_per_malloc, steps_per_free;   /* means */
     uint64_t max_steps_malloc, max_steps_free; /* the worst single call */

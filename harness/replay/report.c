@@ -40,11 +40,15 @@ const char *report_status_name(enum replay_status status)
 
 /* ---- the table ------------------------------------------------------------ */
 
-enum { TABLE_COLUMNS = 13, CELL_BYTES = 32 };
+enum { TABLE_COLUMNS = 15, CELL_BYTES = 32 };
 
+/* ns/op and Kops/s are steady state; cold ns/op the first replay of a
+ * fresh process (docs/harness.md). */
 static const char *const table_headings[TABLE_COLUMNS] = {
     "allocator", "trace", "status", "ops", "ns/op", "Kops/s", "util %",
     "peak footprint (KiB)", "brk", "mmap", "munmap", "steps/malloc", "steps/free",
+    "cold ns/op",
+    "instr/op", /* --cost instructions only: shown when some pair was counted */
 };
 
 /* The first three columns are text, left-aligned; the rest are numbers. */
@@ -61,9 +65,13 @@ static void table_cells(const struct runner_pair *pair, int timed,
     snprintf(cells[3], CELL_BYTES, "%llu", (unsigned long long)r->ops);
     if (!measured)
         return;
+    if (r->instr_per_op > 0.0)
+        snprintf(cells[14], CELL_BYTES, "%.1f", r->instr_per_op);
     if (timed && r->ops > 0 && isfinite(r->ns_per_op) && isfinite(r->kops_per_sec)) {
         snprintf(cells[4], CELL_BYTES, "%.1f", r->ns_per_op);
         snprintf(cells[5], CELL_BYTES, "%.0f", r->kops_per_sec);
+        if (isfinite(r->cold_ns_per_op))
+            snprintf(cells[13], CELL_BYTES, "%.1f", r->cold_ns_per_op);
     }
     if (isfinite(r->utilization))
         snprintf(cells[6], CELL_BYTES, "%.1f", 100.0 * r->utilization);
@@ -90,24 +98,28 @@ void report_table(FILE *out, const struct runner_pair *pairs, size_t count, int 
 {
     size_t width[TABLE_COLUMNS];
     char cells[TABLE_COLUMNS][CELL_BYTES];
+    size_t shown = TABLE_COLUMNS - 1; /* instr/op only when counted */
+    for (size_t i = 0; i < count; i++)
+        if (pairs[i].result.instr_per_op > 0.0)
+            shown = TABLE_COLUMNS;
     for (size_t c = 0; c < TABLE_COLUMNS; c++)
         width[c] = strlen(table_headings[c]);
     for (size_t i = 0; i < count; i++) {
         table_cells(&pairs[i], timed, cells);
-        for (size_t c = 0; c < TABLE_COLUMNS; c++) {
+        for (size_t c = 0; c < shown; c++) {
             size_t length = strlen(c < TABLE_TEXT_COLUMNS ? table_text(&pairs[i], c) : cells[c]);
             if (length > width[c])
                 width[c] = length;
         }
     }
 
-    for (size_t c = 0; c < TABLE_COLUMNS; c++)
+    for (size_t c = 0; c < shown; c++)
         fprintf(out, c < TABLE_TEXT_COLUMNS ? "%-*s%s" : "%*s%s", (int)width[c],
-                table_headings[c], c + 1 < TABLE_COLUMNS ? "  " : "\n");
+                table_headings[c], c + 1 < shown ? "  " : "\n");
     for (size_t i = 0; i < count; i++) {
         table_cells(&pairs[i], timed, cells);
-        for (size_t c = 0; c < TABLE_COLUMNS; c++) {
-            const char *separator = c + 1 < TABLE_COLUMNS ? "  " : "\n";
+        for (size_t c = 0; c < shown; c++) {
+            const char *separator = c + 1 < shown ? "  " : "\n";
             if (c < TABLE_TEXT_COLUMNS)
                 fprintf(out, "%-*s%s", (int)width[c], table_text(&pairs[i], c), separator);
             else
@@ -142,6 +154,7 @@ enum column_role {
     MEASURED, /* ok pairs only */
     COUNTED,  /* ok pairs whose allocator's calls are counted (not a baseline's) */
     TIMED,    /* ok pairs with timing runs */
+    INSTRUCTED, /* ok pairs with an instruction count (--cost instructions) */
 };
 
 struct column {
@@ -183,6 +196,12 @@ static const struct column columns[] = {
     {"max_steps_free", COLUMN_U64, COUNTED, FIELD(max_steps_free), 0},
     {"minor_faults", COLUMN_U64, TIMED, FIELD(minor_faults), 0},
     {"message", COLUMN_MESSAGE, ALWAYS, 0, 0},
+    /* Added after message, so that every earlier column keeps its place. */
+    {"ns_per_op_min", COLUMN_REAL, TIMED, FIELD(ns_per_op_min), 3},
+    {"ns_per_op_max", COLUMN_REAL, TIMED, FIELD(ns_per_op_max), 3},
+    {"cold_ns_per_op", COLUMN_REAL, TIMED, FIELD(cold_ns_per_op), 3},
+    {"steady_minor_faults", COLUMN_U64, TIMED, FIELD(steady_minor_faults), 0},
+    {"instr_per_op", COLUMN_REAL, INSTRUCTED, FIELD(instr_per_op), 1},
 };
 
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])
@@ -215,6 +234,8 @@ static int column_number(const struct column *column, const struct runner_pair *
     if (column->role == TIMED && (!timed || r->ops == 0)) /* no op, no time per op */
         return 0;
     if (column->role == COUNTED && r->is_baseline)
+        return 0;
+    if (column->role == INSTRUCTED && !(r->instr_per_op > 0.0)) /* not counted */
         return 0;
     const char *field = (const char *)r + column->offset;
     if (column->kind == COLUMN_U64) {

@@ -12,10 +12,15 @@
  *   peak_footprint_bytes, peak_heap_bytes, peak_mapped_bytes, utilization,
  *   at_peak_payload, at_peak_overhead, at_peak_free, brk_calls, mmap_calls,
  *   munmap_calls, steps_per_malloc, steps_per_free, max_steps_malloc,
- *   max_steps_free, minor_faults, message
+ *   max_steps_free, minor_faults, message, ns_per_op_min, ns_per_op_max,
+ *   cold_ns_per_op, steady_minor_faults, instr_per_op
+ * (the time columns: steady state but for cold_ns_per_op and minor_faults,
+ * the cold first replay of a fresh process; timing.c)
  * A pair that is not ok has only ops and message: its measurements stop
  * where it went wrong, so none is reported (empty in CSV, null in JSON).
  * Without timing runs (--repeat 0) the timing fields are empty too.
+ * instr_per_op is empty unless --cost instructions counted the pair
+ * (instructions.h).
  */
 #ifndef DMM_REPORT_H
 #define DMM_REPORT_H

@@ -6,8 +6,21 @@
  * checking pass -> timing -> result -> table/CSV/JSON.
  *
  * The jobs of one pair, each in a child: the checking pass (replay_pair);
- * for a baseline, the footprint run; then --repeat timing runs (timing.c).
- * What they hand back becomes figures in measure.c only.
+ * for a baseline, the footprint run; then the timing run (timing.c: a cold
+ * replay and --repeat steady replays, in one fresh process). What they
+ * hand back becomes figures in measure.c only.
+ *
+ * The order of work (runner_run):
+ *   1. the checking passes and footprint runs of every pair, in pair order,
+ *      up to plan->jobs children at a time (-j N): none is timed, so
+ *      running them side by side changes no figure;
+ *   2. the timing runs, in pair order, one at a time with no other child
+ *      running: no two timed replays compete for the CPU, so -j never
+ *      changes a time either.
+ * Checking passes that print as they go (-v, --heap-map) or write one file
+ * per allocator (--heap-map-dir) run one at a time whatever -j says, so
+ * their output reads as with -j 1. Results land in pairs[] by index: the
+ * table and files come out in the same order for every -j.
  *
  * One job, from the parent's side:
  *
@@ -30,12 +43,11 @@
  *     the result and the progress: the child writes plain structs, with no
  *     pipe protocol, and the progress survives the child's death.
  *   - SIGCHLD is blocked and waited for with a deadline: the parent sleeps
- *     while the child times its passes, instead of polling on the second
- *     core.
+ *     while its children work, instead of polling on the second core.
  *   - The child's own process group, so a timeout also kills anything the
  *     allocator started. A group outside the terminal's foreground no longer
  *     gets the terminal's Ctrl-C, so the parent passes SIGINT, SIGTERM and
- *     SIGHUP on as SIGKILL to the running child before it dies itself.
+ *     SIGHUP on as SIGKILL to its running children before it dies itself.
  *   - No core files from crashing children (RLIMIT_CORE 0): a grading run
  *     would leave one per broken pair; docs/harness.md says how to run one
  *     pair under gdb instead.
@@ -44,6 +56,7 @@
 
 #include "runner.h"
 
+#include "instructions.h"
 #include "measure.h"
 #include "replay.h"
 #include "timing.h"
@@ -81,7 +94,7 @@ static const char *const baseline_packages[RUNNER_BASELINE_COUNT] = {DMM_BASELIN
 struct handover {
     struct replay_progress progress; /* where the child is: survives a crash */
     struct replay_result result;     /* complete only when finished */
-    struct timing_run timing;        /* a timing run's */
+    struct timing_run timing;        /* the timing run's */
     struct dmm_stats footprint;      /* a baseline's footprint run's */
     volatile int is_baseline;        /* the module measures its own footprint */
     volatile int finished;           /* replay_pair returned */
@@ -89,8 +102,8 @@ struct handover {
     char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
 };
 
-/* The child being run, for the signal handler: 0 when none. */
-static volatile sig_atomic_t running_child;
+/* The children being run, for the signal handler: 0 where none. */
+static volatile sig_atomic_t running_children[RUNNER_MAX_JOBS];
 
 /* The signals on which the parent takes its child down with it. */
 static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -219,7 +232,7 @@ static struct timespec time_left(const struct timespec *deadline)
 enum job {
     JOB_CHECK,     /* the checking pass and everything it measures */
     JOB_FOOTPRINT, /* a baseline's footprint, by its own statistics (timing.c) */
-    JOB_TIME,      /* one timing run (timing.c) */
+    JOB_TIME,      /* the timing run (timing.c) */
 };
 
 static _Noreturn void run_child(const struct runner_plan *plan, const struct runner_pair *pair,
@@ -252,7 +265,8 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
             done = timing_footprint(&module, pair->trace, &handover->progress,
                                     &handover->footprint);
         } else {
-            done = timing_replay(&module, pair->trace, &handover->progress, &handover->timing);
+            done = timing_replay(&module, pair->trace, plan->options.repeat,
+                                 &handover->progress, &handover->timing);
         }
         if (done != 0)
             _exit(3); /* no memory or thread: the parent reports the exit */
@@ -272,11 +286,13 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
 
 static void kill_child_and_die(int signal_number)
 {
-    pid_t child = (pid_t)running_child;
-    if (child > 0) {
-        kill(-child, SIGKILL);
-        kill(child, SIGKILL); /* in case its group did not exist yet */
-        waitpid(child, NULL, 0); /* leave no zombie behind */
+    for (size_t i = 0; i < RUNNER_MAX_JOBS; i++) {
+        pid_t child = (pid_t)running_children[i];
+        if (child > 0) {
+            kill(-child, SIGKILL);
+            kill(child, SIGKILL); /* in case its group did not exist yet */
+            waitpid(child, NULL, 0); /* leave no zombie behind */
+        }
     }
     /* The handler was installed with SA_RESETHAND: the signal, raised again,
      * is blocked until this returns, and then takes the default action. */
@@ -361,79 +377,95 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     pair->result.last_line = line;
 }
 
-/* Runs one job of a pair in a child. Returns 1 when the child finished and
- * handed over its result, 0 when it was lost (pair->result then says how),
- * -1 with errno if no child could be run. */
-static int run_job(const struct runner_plan *plan, struct runner_pair *pair, enum job job,
-                   struct handover *handover, const sigset_t *parent_mask)
+/* A job in flight: its child, the pair and the handover it writes. */
+struct slot {
+    pid_t child;                /* 0: free */
+    size_t pair;                /* index in pairs[] */
+    enum job job;
+    struct timespec deadline;
+    struct handover *handover;  /* this slot's own, in shared memory */
+};
+
+/* Starts one job of a pair in a child, in slot number `index`. Returns 0,
+ * or -1 with errno if no child could be made. */
+static int start_job(const struct runner_plan *plan, const struct runner_pair *pair,
+                     size_t pair_index, enum job job, struct slot *slot, size_t index,
+                     const sigset_t *parent_mask)
 {
-    memset(handover, 0, sizeof *handover);
+    memset(slot->handover, 0, sizeof *slot->handover);
     fflush(NULL); /* else the child would inherit, and print again, our buffered output */
     pid_t child = fork();
     if (child < 0)
         return -1;
     if (child == 0)
-        run_child(plan, pair, job, handover, parent_mask);
+        run_child(plan, pair, job, slot->handover, parent_mask);
     setpgid(child, child);
-    running_child = (sig_atomic_t)child;
+    running_children[index] = (sig_atomic_t)child;
+    slot->child = child;
+    slot->pair = pair_index;
+    slot->job = job;
+    slot->deadline = deadline_after(plan->timeout_seconds);
+    return 0;
+}
 
-    struct timespec deadline = deadline_after(plan->timeout_seconds);
+/* Takes down a child whose deadline passed (or that could not be waited
+ * for), and reaps it. */
+static void kill_job(struct slot *slot, int *status)
+{
+    kill(-slot->child, SIGKILL);
+    kill(slot->child, SIGKILL);
+    while (waitpid(slot->child, status, 0) < 0 && errno == EINTR)
+        continue;
+}
+
+/* What an ended job (ended: 1 if it exited or died, 0 if it was killed at
+ * its deadline) leaves: 1 when the child finished and handed over its
+ * result, 0 when it was lost (pair->result then says how). Frees the slot. */
+static int finish_job(const struct runner_plan *plan, struct runner_pair *pair, struct slot *slot,
+                      size_t index, int ended, int status)
+{
+    running_children[index] = 0;
+    slot->child = 0;
+    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && slot->handover->finished)
+        return 1;
+    report_lost_child(pair, plan, slot->job, slot->handover, ended, status);
+    return 0;
+}
+
+/* Runs one job of a pair in slot 0 and waits for it, with nothing else
+ * running. Returns 1 when the child finished and handed over its result, 0
+ * when it was lost (pair->result then says how), -1 with errno if no child
+ * could be run. */
+static int run_job(const struct runner_plan *plan, struct runner_pair *pair, size_t pair_index,
+                   enum job job, struct slot *slot, const sigset_t *parent_mask)
+{
+    if (start_job(plan, pair, pair_index, job, slot, 0, parent_mask) != 0)
+        return -1;
     int status = 0;
-    int ended = wait_until(child, &deadline, &status);
+    int ended = wait_until(slot->child, &slot->deadline, &status);
     if (ended <= 0) {
         int saved = errno;
-        kill(-child, SIGKILL);
-        kill(child, SIGKILL);
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-            continue;
+        kill_job(slot, &status);
         if (ended < 0) {
-            running_child = 0;
+            running_children[0] = 0;
+            slot->child = 0;
             errno = saved;
             return -1;
         }
     }
-    running_child = 0;
-    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && handover->finished)
-        return 1;
-    report_lost_child(pair, plan, job, handover, ended, status);
-    return 0;
+    return finish_job(plan, pair, slot, 0, ended, status);
 }
 
-/* Runs one pair: the checking pass; for a baseline, the footprint run; then
- * --repeat timing runs, each in a fresh process (timing.c says why), whose
- * medians are the pair's times (measure.c). Returns 0, or -1 with errno if
- * no child could be run. */
-static int run_pair(const struct runner_plan *plan, struct runner_pair *pair,
-                    struct handover *handover, const sigset_t *parent_mask)
+/* A checking or footprint job has ended and handed over: what it means for
+ * the pair. Returns 1 when the pair has a footprint run still to do. */
+static int take_untimed(struct runner_pair *pair, enum job job, const struct handover *handover)
 {
-    int done = run_job(plan, pair, JOB_CHECK, handover, parent_mask);
-    if (done <= 0)
-        return done;
-    pair->result = handover->result;
-    pair->load_failed = handover->load_failed;
-    if (pair->result.status != REPLAY_OK)
-        return 0;
-
-    if (handover->is_baseline) {
-        done = run_job(plan, pair, JOB_FOOTPRINT, handover, parent_mask);
-        if (done <= 0)
-            return done;
-        measure_baseline_footprint(&pair->result, &handover->footprint);
+    if (job == JOB_CHECK) {
+        pair->result = handover->result;
+        pair->load_failed = handover->load_failed;
+        return pair->result.status == REPLAY_OK && handover->is_baseline;
     }
-
-    unsigned repeat = plan->options.repeat;
-    if (repeat == 0)
-        return 0;
-    if (repeat > REPLAY_MAX_REPEAT)
-        repeat = REPLAY_MAX_REPEAT;
-    struct timing_run runs[REPLAY_MAX_REPEAT];
-    for (unsigned k = 0; k < repeat; k++) {
-        done = run_job(plan, pair, JOB_TIME, handover, parent_mask);
-        if (done <= 0)
-            return done;
-        runs[k] = handover->timing;
-    }
-    measure_timing(&pair->result, runs, repeat);
+    measure_baseline_footprint(&pair->result, &handover->footprint);
     return 0;
 }
 
@@ -442,6 +474,166 @@ static void mark_not_run(struct runner_pair *pair, const char *why)
     pair->result = (struct replay_result){.status = REPLAY_FAIL, .ops = pair->trace->op_count};
     snprintf(pair->result.message, sizeof pair->result.message, "%s on %s: not run: %s",
              pair->allocator, pair->trace->path, why);
+}
+
+/* Where a pair is in the first step of runner_run. */
+enum untimed_state {
+    CHECK_WAITING,     /* its checking pass not started yet */
+    RUNNING,           /* a job of it is in a child */
+    FOOTPRINT_WAITING, /* a baseline that passed: its footprint run not started yet */
+    UNTIMED_DONE,      /* checked (and measured), or not run */
+};
+
+static void show_progress(const struct runner_plan *plan, const char *what, size_t i,
+                          size_t total, const struct runner_pair *pair)
+{
+    if (!plan->show_progress)
+        return;
+    const char *base = strrchr(pair->trace->path, '/');
+    fprintf(stderr, "\r%s pair %zu/%zu: %s on %s\033[K", what, i + 1, total, pair->allocator,
+            base != NULL ? base + 1 : pair->trace->path);
+}
+
+/* The next job to start in step 1: a waiting footprint run first (it
+ * finishes a pair), else the next checking pass. Returns 0 with *pair and
+ * *job, or -1 when nothing waits. A pair whose allocator failed to load
+ * for an earlier trace takes that result without running: the module will
+ * not load for this trace either. */
+static int next_untimed(const struct runner_plan *plan, struct runner_pair *pairs, size_t total,
+                        enum untimed_state *state, size_t *next_check, size_t *pair,
+                        enum job *job)
+{
+    for (size_t i = 0; i < *next_check; i++)
+        if (state[i] == FOOTPRINT_WAITING) {
+            *pair = i;
+            *job = JOB_FOOTPRINT;
+            return 0;
+        }
+    while (*next_check < total) {
+        size_t i = (*next_check)++;
+        size_t first = i - i % plan->trace_count; /* the allocator's first pair */
+        int copied = 0;
+        for (size_t j = first; j < i && !copied; j++)
+            if (state[j] == UNTIMED_DONE && pairs[j].load_failed) {
+                pairs[i].result = pairs[j].result;
+                pairs[i].result.ops = pairs[i].trace->op_count;
+                pairs[i].load_failed = 1;
+                state[i] = UNTIMED_DONE;
+                copied = 1;
+            }
+        if (copied)
+            continue;
+        *pair = i;
+        *job = JOB_CHECK;
+        return 0;
+    }
+    return -1;
+}
+
+/* Step 1 of runner_run: every checking pass and footprint run, up to
+ * slot_count at a time. Returns 0, or -1 with errno when a child could not
+ * be made (the pairs not run are then marked so). */
+static int run_untimed(const struct runner_plan *plan, struct runner_pair *pairs, size_t total,
+                       struct slot *slots, size_t slot_count, const sigset_t *parent_mask)
+{
+    enum untimed_state *state = calloc(total != 0 ? total : 1, sizeof *state);
+    if (state == NULL)
+        return -1;
+    size_t next_check = 0, running = 0;
+    int failed = 0, saved = 0;
+    for (;;) {
+        for (size_t s = 0; s < slot_count && !failed; s++) {
+            size_t i;
+            enum job job;
+            if (slots[s].child != 0 ||
+                next_untimed(plan, pairs, total, state, &next_check, &i, &job) != 0)
+                continue;
+            show_progress(plan, job == JOB_CHECK ? "checking" : "footprint", i, total,
+                          &pairs[i]);
+            if (start_job(plan, &pairs[i], i, job, &slots[s], s, parent_mask) != 0) {
+                saved = errno;
+                failed = 1;
+                mark_not_run(&pairs[i], strerror(saved));
+                state[i] = UNTIMED_DONE;
+                break;
+            }
+            state[i] = RUNNING;
+            running++;
+        }
+        if (running == 0)
+            break;
+
+        /* Sleep until a child ends or the nearest deadline. */
+        struct timespec nearest = {0, 0};
+        int any = 0;
+        for (size_t s = 0; s < slot_count; s++)
+            if (slots[s].child != 0 &&
+                (!any || slots[s].deadline.tv_sec < nearest.tv_sec ||
+                 (slots[s].deadline.tv_sec == nearest.tv_sec &&
+                  slots[s].deadline.tv_nsec < nearest.tv_nsec))) {
+                nearest = slots[s].deadline;
+                any = 1;
+            }
+        sigset_t child_ended;
+        sigemptyset(&child_ended);
+        sigaddset(&child_ended, SIGCHLD);
+        struct timespec left = time_left(&nearest);
+        if (left.tv_sec >= 0)
+            sigtimedwait(&child_ended, NULL, &left);
+
+        for (size_t s = 0; s < slot_count; s++) {
+            struct slot *slot = &slots[s];
+            if (slot->child == 0)
+                continue;
+            int status = 0;
+            pid_t done = waitpid(slot->child, &status, WNOHANG);
+            int ended = done == slot->child;
+            if (!ended && done == 0 && time_left(&slot->deadline).tv_sec >= 0)
+                continue; /* still working, in time */
+            if (!ended)
+                kill_job(slot, &status); /* past its deadline, or cannot be waited for */
+            size_t i = slot->pair;
+            enum job job = slot->job;
+            running--;
+            state[i] = UNTIMED_DONE;
+            if (finish_job(plan, &pairs[i], slot, s, ended, status) == 1 &&
+                take_untimed(&pairs[i], job, slot->handover))
+                state[i] = FOOTPRINT_WAITING;
+        }
+    }
+    if (failed)
+        for (size_t i = 0; i < total; i++)
+            if (state[i] != UNTIMED_DONE || i >= next_check)
+                mark_not_run(&pairs[i], strerror(saved));
+    free(state);
+    errno = saved;
+    return failed ? -1 : 0;
+}
+
+/* Step 2 of runner_run: the timing run of every pair that passed, one at a
+ * time, with no other child running. Returns 0, or -1 with errno when a
+ * child could not be made (the pairs not timed are then marked not run). */
+static int run_timed(const struct runner_plan *plan, struct runner_pair *pairs, size_t total,
+                     struct slot *slot, const sigset_t *parent_mask)
+{
+    for (size_t i = 0; i < total; i++) {
+        struct runner_pair *pair = &pairs[i];
+        if (plan->options.repeat == 0 || pair->result.status != REPLAY_OK)
+            continue;
+        show_progress(plan, "timing", i, total, pair);
+        int done = run_job(plan, pair, i, JOB_TIME, slot, parent_mask);
+        if (done == 1) {
+            measure_timing(&pair->result, &slot->handover->timing);
+        } else if (done < 0) {
+            int saved = errno;
+            for (size_t j = i; j < total; j++)
+                if (pairs[j].result.status == REPLAY_OK)
+                    mark_not_run(&pairs[j], strerror(saved));
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
@@ -453,15 +645,26 @@ int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
             .trace = &plan->traces[i % plan->trace_count],
         };
 
-    struct handover *handover = mmap(NULL, sizeof *handover, PROT_READ | PROT_WRITE,
-                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (handover == MAP_FAILED) {
+    /* Checking passes that print or share a file run one at a time. */
+    const struct replay_options *o = &plan->options;
+    size_t slot_count = plan->jobs > 1 ? plan->jobs : 1;
+    if (slot_count > RUNNER_MAX_JOBS)
+        slot_count = RUNNER_MAX_JOBS;
+    if (o->verbose || o->heap_map || o->heap_map_dir != NULL)
+        slot_count = 1;
+
+    struct slot slots[RUNNER_MAX_JOBS];
+    struct handover *handovers = mmap(NULL, slot_count * sizeof *handovers,
+                                      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (handovers == MAP_FAILED) {
         int saved = errno;
         for (size_t i = 0; i < total; i++)
             mark_not_run(&pairs[i], strerror(saved));
         errno = saved;
         return -1;
     }
+    for (size_t s = 0; s < slot_count; s++)
+        slots[s] = (struct slot){.child = 0, .handover = &handovers[s]};
 
     struct sigaction kill_child = {.sa_handler = kill_child_and_die, .sa_flags = SA_RESETHAND};
     struct sigaction previous[FATAL_SIGNAL_COUNT], previous_child;
@@ -474,30 +677,12 @@ int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
     sigaddset(&child_ended, SIGCHLD);
     sigprocmask(SIG_BLOCK, &child_ended, &parent_mask);
 
-    int result = 0, saved = 0;
-    for (size_t i = 0; i < total; i++) {
-        struct runner_pair *pair = &pairs[i];
-        /* A module that did not load will not load for the next trace. */
-        if (i % plan->trace_count != 0 && pairs[i - 1].load_failed) {
-            pair->result = pairs[i - 1].result;
-            pair->load_failed = 1;
-            continue;
-        }
-        if (result != 0) {
-            mark_not_run(pair, strerror(saved));
-            continue;
-        }
-        if (plan->show_progress) {
-            const char *base = strrchr(pair->trace->path, '/');
-            fprintf(stderr, "\rpair %zu/%zu: %s on %s\033[K", i + 1, total, pair->allocator,
-                    base != NULL ? base + 1 : pair->trace->path);
-        }
-        if (run_pair(plan, pair, handover, &parent_mask) != 0) {
-            saved = errno;
-            result = -1;
-            mark_not_run(pair, strerror(saved));
-        }
-    }
+    int result = run_untimed(plan, pairs, total, slots, slot_count, &parent_mask);
+    if (result == 0)
+        result = run_timed(plan, pairs, total, &slots[0], &parent_mask);
+    if (result == 0 && plan->options.count_instructions) /* after the clocks: -j may apply */
+        result = instructions_run(plan, pairs, total);
+    int saved = errno;
     if (plan->show_progress)
         fprintf(stderr, "\r\033[K");
 
@@ -505,7 +690,7 @@ int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
     for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
         sigaction(fatal_signals[i], &previous[i], NULL);
     sigaction(SIGCHLD, &previous_child, NULL);
-    munmap(handover, sizeof *handover);
-    errno = saved;
+    munmap(handovers, slot_count * sizeof *handovers);
+    errno = result != 0 ? saved : 0;
     return result;
 }

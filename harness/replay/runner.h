@@ -11,8 +11,10 @@
  * the timeout, with the operation and trace line the child had reached, and
  * goes on with the next pair.
  *
- * Pairs run one at a time, allocator-major in the order given, so that no
- * two timing runs compete for the CPU.
+ * The checking passes of different pairs may run side by side (-j N:
+ * plan->jobs); the timing runs always run one at a time, with nothing else
+ * running, so that no two timed replays compete for the CPU and -j never
+ * changes a figure. Results come back in pair order, allocator-major.
  */
 #ifndef DMM_RUNNER_H
 #define DMM_RUNNER_H
@@ -61,6 +63,9 @@ const char *runner_module_dir(const char *module_dir);
 int runner_check_allocator(const char *name, const char *module_dir, char *error,
                            size_t error_size);
 
+/* Checking passes side by side, at most (-j N). */
+#define RUNNER_MAX_JOBS 64
+
 struct runner_plan {
     const char *const *allocators; /* names or module paths, as on the command line */
     size_t allocator_count;
@@ -68,7 +73,9 @@ struct runner_plan {
     const struct trace *traces;    /* parsed already */
     size_t trace_count;
     struct replay_options options; /* for every pair */
-    double timeout_seconds;        /* per pair; the child is killed after it */
+    double timeout_seconds;        /* per child process; it is killed after it */
+    unsigned jobs;                 /* checking passes run side by side (-j): 0 or 1 for
+                                      one at a time, at most RUNNER_MAX_JOBS */
     int show_progress;             /* a line on stderr, rewritten for each pair */
 };
 
@@ -80,7 +87,8 @@ struct runner_pair {
 };
 
 /* Runs the plan's allocator_count * trace_count pairs into pairs[], in
- * order. Returns 0, or -1 with errno when the runner itself could not go
+ * order: first every checking pass (plan->jobs at a time), then every
+ * timing run (one at a time). Returns 0, or -1 with errno when the runner itself could not go
  * on (no shared memory, fork failed); pairs not run then have status FAIL
  * and say so. */
 int runner_run(const struct runner_plan *plan, struct runner_pair *pairs);

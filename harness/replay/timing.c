@@ -1,30 +1,44 @@
 /*
- * timing.c — the timing runs of a pair, and the footprint run of a
+ * timing.c — the timing run of a pair, and the footprint run of a
  * baseline (timing.h): the allocator driven without checks, on a clock.
  *
  * Step of the data flow: trace file -> parse -> pair -> child process ->
  * checking pass -> [timing] -> result -> table/CSV/JSON.
  *
  * The runner calls each run in a process of its own, forked from the
- * parent, which has never loaded the allocator; and each runs the replay in
- * a thread of its own. So every allocator starts every run the same way:
- * fresh — a dmm allocator with an untouched heap section, glibc's malloc
- * with a new arena and an empty tcache (a new thread gets both), jemalloc,
+ * parent, which has never loaded the allocator; and each runs the replays
+ * in a thread of its own. So every allocator starts the same way: fresh —
+ * a dmm allocator with an untouched heap section, glibc's malloc with a
+ * new arena and an empty tcache (a new thread gets both), jemalloc,
  * mimalloc and tcmalloc initialised in that process for the first time.
- * (Replaying in the process that ran the checking pass would time the
- * baselines warm, with their allocator state and caches full from the
- * check, against dmm allocators made cold by dmm_reset.)
  *
- * One timing run is two replays from a reset allocator, with no checks and
- * no writes into blocks:
- *   a whole-loop replay, between two clock_gettime(CLOCK_MONOTONIC) reads:
- *     only the allocator's calls and the loop around them (a slot load and
- *     store per operation) — the source of ns_per_op;
- *   a per-call replay, each call between its own pair of clock reads, the
- *     median cost of an empty pair of reads (calibrated once per process
- *     from 1000 pairs) subtracted per call, a kind's total floored at 0 —
- *     the split by kind, which carries the clock's few nanoseconds of noise.
- * The runs' medians become the pair's figures in measure.c.
+ * The timing run, in that one process, with no checks and no writes into
+ * blocks and never a dmm_reset:
+ *
+ *   cold replay     the first replay of the fresh process, whole loop:
+ *                   its time and minor faults are the cold start, the
+ *                   cost of first touches included (cold_ns_per_op);
+ *   free leftovers  the blocks still live at its end are freed, untimed;
+ *   K times (--repeat K), the steady state:
+ *     whole-loop replay  between two clock_gettime(CLOCK_MONOTONIC) reads:
+ *                        only the allocator's calls and the loop around them
+ *                        (a slot load and store per operation) — ns_per_op;
+ *     free leftovers     untimed;
+ *     per-call replay    each call between its own pair of clock reads, the
+ *                        median cost of an empty pair of reads (calibrated
+ *                        once per process from 1000 pairs) subtracted per
+ *                        call, a kind's total floored at 0 — the split by
+ *                        kind, which carries the clock's noise;
+ *     free leftovers     untimed.
+ *
+ * The cold replay is also the warm-up of the CMU driver: a separate
+ * untimed warm-up would replay the same trace from the same state, so it
+ * would be the cold replay again, unmeasured. Steady state is what an
+ * allocator keeps between replays: its free lists and heap section as the
+ * trace left them, or, for one that gives memory back (glibc's trim,
+ * mmap's munmap) or never reuses it (minimal, pad), the faults it pays
+ * again on every replay — its real behaviour. measure.c turns the K
+ * replays into medians with min and max.
  */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 
@@ -82,24 +96,40 @@ struct job {
     const struct trace *trace;
     struct replay_progress *progress;
     void **ptrs;                    /* a slot per ID, from the caller's thread */
+    unsigned repeat;                /* steady replays of a timing run */
     struct timing_run *timing;      /* a timing run fills this */
     struct dmm_stats *footprint;    /* a footprint run fills this */
 };
+
+static size_t slot_count(const struct trace *trace)
+{
+    return trace->slot_count != 0 ? trace->slot_count : 1;
+}
 
 /* A fresh start: the allocator reset, every slot empty. */
 static void start_replay(const struct job *job)
 {
     job->module->reset();
-    size_t slots = job->trace->slot_count != 0 ? job->trace->slot_count : 1;
-    memset(job->ptrs, 0, slots * sizeof *job->ptrs);
+    memset(job->ptrs, 0, slot_count(job->trace) * sizeof *job->ptrs);
     job->progress->timing = 1;
 }
 
-static void time_whole_loop(const struct job *job)
+/* The blocks a replay left live, freed, untimed, so that the next replay
+ * starts with every slot empty and the allocator holding what it kept. */
+static void free_leftovers(const struct job *job)
+{
+    for (size_t s = 0; s < slot_count(job->trace); s++)
+        if (job->ptrs[s] != NULL) {
+            job->module->free(job->ptrs[s]);
+            job->ptrs[s] = NULL;
+        }
+}
+
+/* One whole-loop replay: its time in ns and the thread's minor faults. */
+static void time_whole_loop(const struct job *job, double *ns, uint64_t *faults)
 {
     const struct trace *trace = job->trace;
     void *no_slot = NULL; /* where `f -1` reads its NULL */
-    start_replay(job);
     struct rusage before, after;
     struct timespec t0, t1;
     getrusage(RUSAGE_THREAD, &before);
@@ -112,17 +142,18 @@ static void time_whole_loop(const struct job *job)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     getrusage(RUSAGE_THREAD, &after);
-    job->timing->loop_ns = (double)ns_between(&t0, &t1);
-    job->timing->minor_faults = (uint64_t)(after.ru_minflt - before.ru_minflt);
+    *ns = (double)ns_between(&t0, &t1);
+    *faults = (uint64_t)(after.ru_minflt - before.ru_minflt);
+    free_leftovers(job);
 }
 
-static void time_each_call(const struct job *job)
+/* One per-call replay: time per kind, the clock's cost subtracted. */
+static void time_each_call(const struct job *job, double kind_ns[TRACE_KINDS])
 {
     const struct trace *trace = job->trace;
     int64_t ns[TRACE_KINDS] = {0};
     uint64_t calls[TRACE_KINDS] = {0};
     void *no_slot = NULL;
-    start_replay(job);
     for (size_t i = 0; i < trace->op_count; i++) {
         const struct trace_op *op = &trace->ops[i];
         note_progress(job->progress, op, i);
@@ -139,15 +170,23 @@ static void time_each_call(const struct job *job)
     double overhead = timing_clock_overhead_ns();
     for (int k = 0; k < TRACE_KINDS; k++) {
         double t = (double)ns[k] - overhead * (double)calls[k];
-        job->timing->kind_ns[k] = t > 0.0 ? t : 0.0;
+        kind_ns[k] = t > 0.0 ? t : 0.0;
     }
+    free_leftovers(job);
 }
 
 static void *timing_thread(void *arg)
 {
     const struct job *job = arg;
-    time_whole_loop(job);
-    time_each_call(job);
+    struct timing_run *run = job->timing;
+    start_replay(job); /* loaded just now, in this process: the reset finds it fresh */
+    time_whole_loop(job, &run->cold_ns, &run->cold_minor_faults);
+    for (unsigned k = 0; k < job->repeat; k++) {
+        struct timing_steady *steady = &run->steady[k];
+        time_whole_loop(job, &steady->loop_ns, &steady->minor_faults);
+        time_each_call(job, steady->kind_ns);
+        run->steady_count = k + 1;
+    }
     return NULL;
 }
 
@@ -178,8 +217,7 @@ static void *footprint_thread(void *arg)
  * memory or a thread cannot be had. */
 static int run_in_thread(void *(*body)(void *), struct job *job)
 {
-    size_t slots = job->trace->slot_count != 0 ? job->trace->slot_count : 1;
-    job->ptrs = calloc(slots, sizeof *job->ptrs);
+    job->ptrs = calloc(slot_count(job->trace), sizeof *job->ptrs);
     if (job->ptrs == NULL)
         return -1;
     timing_clock_overhead_ns(); /* calibrated here, not inside a run */
@@ -192,10 +230,13 @@ static int run_in_thread(void *(*body)(void *), struct job *job)
 /* ---- the interface --------------------------------------------------------- */
 
 int timing_replay(const struct allocator_module *module, const struct trace *trace,
-                  struct replay_progress *progress, struct timing_run *run)
+                  unsigned repeat, struct replay_progress *progress, struct timing_run *run)
 {
-    struct job job = {.module = module, .trace = trace, .progress = progress, .timing = run};
-    *run = (struct timing_run){0};
+    if (repeat > REPLAY_MAX_REPEAT)
+        repeat = REPLAY_MAX_REPEAT;
+    struct job job = {.module = module, .trace = trace, .progress = progress,
+                      .repeat = repeat, .timing = run};
+    memset(run, 0, sizeof *run);
     return run_in_thread(timing_thread, &job);
 }
 

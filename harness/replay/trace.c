@@ -15,8 +15,11 @@
  *   - '#' starts a comment, anywhere on the line; fields are separated by
  *     spaces and tabs; a line with no fields is ignored;
  *   - the first line with a field decides the format: a lone number means a
- *     CMU .rep file (4 header numbers, then operations), anything else
- *     dmm's own format. Both accept the same operations.
+ *     CMU .rep file (a header of 4 numbers, or 2, one per line, then
+ *     operations), anything else dmm's own format. Both accept the same
+ *     operations. A .rep header's operation count that disagrees with the
+ *     body is a warning (trace->warning), not an error: files as courses
+ *     ship them are often off by one.
  *
  * IDs are mapped to dense slots 0, 1, 2 ... in order of first appearance,
  * through a hash table (open addressing, linear probing) whose buckets hold
@@ -62,11 +65,16 @@ struct number {
     uint64_t value; /* the digits' value, without the sign (if no overflow) */
 };
 
-/* The .rep header: four lines, one number each. */
-enum { HEADER_HEAP_SIZE, HEADER_IDS, HEADER_OPS, HEADER_WEIGHT, HEADER_LINES };
-static const char *const header_names[HEADER_LINES] = {
+/* The .rep header: one number a line, four of them (CMU's) or two. Which
+ * is which is known only once the header ends, at the first line that is
+ * not a lone number: so the numbers are kept as written until then. */
+#define HEADER_LINES 4
+static const char *const header_names_4[HEADER_LINES] = {
     "heap size", "number of IDs", "number of operations", "weight",
 };
+static const char *const header_names_2[2] = {"number of IDs", "number of operations"};
+#define HEADER_FORMS "2 numbers (IDs, operations) or 4 (heap size, IDs, operations, weight), " \
+                     "one per line"
 
 struct parser {
     const char *path;      /* for messages */
@@ -83,8 +91,11 @@ struct parser {
     size_t bucket_count;   /* a power of two, at least twice slot_count */
 
     size_t header_seen;                  /* .rep: header lines read so far */
-    uint64_t header[HEADER_LINES];       /* .rep: their values */
+    struct field header[HEADER_LINES];   /* .rep: their numbers, as written */
     size_t header_line[HEADER_LINES];    /* .rep: and where they are */
+    bool header_done;                    /* .rep: the header has ended */
+    uint64_t ids, ops;                   /* .rep: the header's number of IDs and of ops */
+    size_t ids_line, ops_line;           /* .rep: and their lines */
 };
 
 /* ---- messages -------------------------------------------------------------- */
@@ -278,22 +289,67 @@ static int slot_of(struct parser *parser, uint64_t id, uint32_t *slot)
 
 /* ---- one line ---------------------------------------------------------------- */
 
-/* One line of the .rep header: a lone non-negative number. */
+/* The .rep header has ended (at an op line or at the end of the file):
+ * its numbers are read now that their count says what each one is. */
+static int finish_header(struct parser *parser)
+{
+    size_t line = parser->line, count = parser->header_seen;
+    parser->header_done = true;
+    parser->line = parser->header_line[0];
+    if (count != 2 && count != HEADER_LINES) {
+        if (count == 1)
+            return fail(parser, "a .rep header is " HEADER_FORMS "; this one has 1 (line %zu)",
+                        parser->header_line[0]);
+        return fail(parser, "a .rep header is " HEADER_FORMS "; this one has %zu (lines %zu-%zu)",
+                    count, parser->header_line[0], parser->header_line[count - 1]);
+    }
+    const char *const *names = count == 2 ? header_names_2 : header_names_4;
+    uint64_t values[HEADER_LINES];
+    for (size_t i = 0; i < count; i++) {
+        parser->line = parser->header_line[i];
+        if (field_value(parser, parser->header[i], names[i], UINT64_MAX, &values[i]))
+            return -1;
+    }
+    size_t ids = count == 2 ? 0 : 1; /* the operations follow the IDs */
+    parser->ids = values[ids], parser->ids_line = parser->header_line[ids];
+    parser->ops = values[ids + 1], parser->ops_line = parser->header_line[ids + 1];
+    parser->line = line;
+    return 0;
+}
+
+/* A line of a .rep file before its header has ended. Returns 1 when it was
+ * a header line, 0 when it ends the header (it is then an op line), -1 on
+ * an error. */
 static int parse_header_line(struct parser *parser, const struct field *fields, size_t count)
 {
     char quoted[QUOTE_MAX * 4 + 4];
-    size_t index = parser->header_seen;
     struct number number;
-    if (!read_number(fields[0], &number))
-        return fail(parser, "not a number: '%s' (expected the .rep header's %s)",
-                    quote(fields[0], quoted), header_names[index]);
-    if (field_value(parser, fields[0], header_names[index], UINT64_MAX, &parser->header[index]))
-        return -1;
-    if (count > 1)
-        return fail(parser, "extra field '%s'", quote(fields[1], quoted));
-    parser->header_line[index] = parser->line;
-    parser->header_seen++;
-    return 0;
+    if (read_number(fields[0], &number)) {
+        if (count > 1)
+            return fail(parser, "extra field '%s'", quote(fields[1], quoted));
+        if (parser->header_seen < HEADER_LINES) {
+            parser->header[parser->header_seen] = fields[0];
+            parser->header_line[parser->header_seen++] = parser->line;
+            return 1;
+        }
+    }
+    return finish_header(parser);
+}
+
+/* The first line with a field holds only numbers, more than one: a .rep
+ * header written on one line, which no reader of the format accepts. Said
+ * so, rather than "unknown op '20000'". */
+static int refuse_one_line_header(struct parser *parser, const struct field *fields, size_t count)
+{
+    char quoted[QUOTE_MAX * 4 + 4];
+    struct number number;
+    for (size_t i = 0; i < count; i++)
+        if (!read_number(fields[i], &number))
+            return 0;
+    struct field line = {fields[0].start,
+                         (size_t)(fields[count - 1].start - fields[0].start) + fields[count - 1].length};
+    return fail(parser, "'%s' looks like a .rep header on one line: a .rep header is " HEADER_FORMS,
+                quote(line, quoted));
 }
 
 /* Field i of an op line, a number in 0..max. name is the field as the
@@ -343,12 +399,11 @@ static int parse_op(struct parser *parser, const struct field *fields, size_t co
     if (op.slot == TRACE_NO_SLOT)
         return append_op(parser, op);
 
-    if (parser->trace->format == TRACE_FORMAT_REP && id >= parser->header[HEADER_IDS]) {
+    if (parser->trace->format == TRACE_FORMAT_REP && id >= parser->ids) {
         size_t op_line = parser->line;
-        parser->line = parser->header_line[HEADER_IDS];
+        parser->line = parser->ids_line;
         return fail(parser, "header says %" PRIu64 " ID%s, the file uses ID %" PRIu64 " (line %zu)",
-                    parser->header[HEADER_IDS], parser->header[HEADER_IDS] == 1 ? "" : "s", id,
-                    op_line);
+                    parser->ids, parser->ids == 1 ? "" : "s", id, op_line);
     }
     if (slot_of(parser, id, &op.slot))
         return -1;
@@ -408,31 +463,39 @@ static int parse_line(struct parser *parser, const char *line, size_t length)
         parser->format_known = true;
         if (count == 1 && read_number(fields[0], &number))
             parser->trace->format = TRACE_FORMAT_REP;
+        else if (count > 1 && refuse_one_line_header(parser, fields, count) != 0)
+            return -1;
     }
-    if (parser->trace->format == TRACE_FORMAT_REP && parser->header_seen < HEADER_LINES)
-        return parse_header_line(parser, fields, count);
+    if (parser->trace->format == TRACE_FORMAT_REP && !parser->header_done) {
+        int header = parse_header_line(parser, fields, count);
+        if (header != 0)
+            return header > 0 ? 0 : -1;
+    }
     return parse_op(parser, fields, count);
 }
 
 /* ---- whole files --------------------------------------------------------------- */
 
-/* What can only be checked at the end: a .rep file's header is complete and
- * its operation count is right. */
+/* What can only be checked at the end: a .rep file's header has ended (a
+ * file may be all header), and its operation count agrees with the body;
+ * when it does not, the body wins and the trace carries a warning. */
 static int parse_end(struct parser *parser)
 {
     struct trace *trace = parser->trace;
     if (trace->format != TRACE_FORMAT_REP)
         return 0;
-    if (parser->header_seen < HEADER_LINES) {
-        parser->line = parser->header_line[parser->header_seen - 1];
-        return fail(parser, "the file ends inside the .rep header: no %s",
-                    header_names[parser->header_seen]);
-    }
-    if (parser->header[HEADER_OPS] != trace->op_count) {
-        parser->line = parser->header_line[HEADER_OPS];
-        return fail(parser, "header says %" PRIu64 " operation%s, the file has %zu",
-                    parser->header[HEADER_OPS], parser->header[HEADER_OPS] == 1 ? "" : "s",
-                    trace->op_count);
+    if (!parser->header_done && finish_header(parser) != 0)
+        return -1;
+    if (parser->ops != trace->op_count) {
+        char text[4096 + 160];
+        snprintf(text, sizeof text,
+                 "%s:%zu: warning: header says %" PRIu64 " operation%s, the file has %zu "
+                 "(all %zu are replayed)",
+                 parser->path, parser->ops_line, parser->ops, parser->ops == 1 ? "" : "s",
+                 trace->op_count, trace->op_count);
+        trace->warning = strdup(text);
+        if (trace->warning == NULL)
+            return out_of_memory(parser);
     }
     return 0;
 }
@@ -544,5 +607,6 @@ void trace_free(struct trace *trace)
     free(trace->name);
     free(trace->ops);
     free(trace->slot_ids);
+    free(trace->warning);
     *trace = (struct trace){0};
 }

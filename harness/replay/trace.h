@@ -9,10 +9,13 @@
  *   dmm's own            CMU Malloc Lab .rep (read unchanged)
  *   # comment            20000        suggested heap size (ignored)
  *   a ID SIZE            3            number of IDs (checked)
- *   c ID NMEMB SIZE      8            number of operations (checked)
+ *   c ID NMEMB SIZE      8            number of operations (a warning if off)
  *   r ID SIZE            1            weight (ignored)
  *   f ID                 a 0 512
  *   f -1   (free NULL)   r 0 1024 ... f 0
+ *
+ * A .rep header is those 4 numbers or, as some courses ship them, 2: the
+ * number of IDs and of operations. CRLF line ends read as LF.
  *
  * IDs are non-negative integers, not necessarily dense; the parser maps
  * them to dense slots 0 .. slot_count-1 so the replay can index arrays.
@@ -58,6 +61,9 @@ struct trace {
     size_t op_count;
     size_t slot_count;      /* distinct IDs */
     uint64_t *slot_ids;     /* the trace's own ID of each slot, for messages */
+    char *warning;          /* NULL, or "PATH:LINE: warning: ..." for something the
+                               reader should know but that does not stop the replay
+                               (a .rep header's operation count off from the body) */
 };
 
 /* The trace's own ID of op's block, or -1 for `f -1` (free(NULL)). */
@@ -73,7 +79,8 @@ static inline long long trace_id_of(const struct trace *trace, const struct trac
 
 /* Reads and parses the file at path. Returns 0, or -1 with a one-line
  * message "PATH:LINE: what is wrong" (or "PATH: reason" for I/O errors) in
- * error[error_size]; *trace is then empty and needs no trace_free. */
+ * error[error_size]; *trace is then empty and needs no trace_free. A trace
+ * that parsed may carry a warning (trace->warning) for the tool to print. */
 int trace_load(const char *path, struct trace *trace, char *error, size_t error_size);
 
 /* The same on text already in memory (any bytes, NULs included); path is

@@ -273,7 +273,8 @@ END_TEST
 START_TEST(test_every_file_of_the_layout_exists)
 {
     static const char *const files[] = {
-        ".dmm-report", "results.csv", "results.json", "time-wide.csv", "utilization-wide.csv",
+        ".dmm-report", "results.csv", "results.json", "time-wide.csv", "cold-wide.csv",
+        "utilization-wide.csv",
         "syscalls.csv", "footprint.csv", "allocators.txt", "scaling.csv", "scaling-slopes.csv",
         "lecture-table.csv", "lecture-table.txt", "machine.txt", "index.html",
         "traces/large.trace", "docs/harness.md", "docs/compare.md", "docs/lecture-table.md",

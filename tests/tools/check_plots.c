@@ -45,6 +45,7 @@ static const struct script {
     const char *charts[6];   /* what it writes into dir, NULL-terminated */
 } scripts[] = {
     {"time", {"time"}},
+    {"cold", {"cold"}},
     {"space", {"space-utilization", "space-footprint"}},
     {"fragmentation", {"fragmentation-random-random", "fragmentation-realloc-growth"}},
     {"scaling", {"scaling", "scaling-worst"}},

@@ -302,18 +302,19 @@ END_TEST
 START_TEST(rep_header_errors)
 {
     static const char *const cases[][2] = {
-        {"20\n2\n10\n1\na 0 1\nf 0\na 1 1\nf 1\na 0 1\nf 0\na 1 1\nf 1\na 0 1\n",
-         "t.rep:3: header says 10 operations, the file has 9"},
-        {"20\n2\n# ops:\n1\n1\na 0 1\nf 0\n", "t.rep:4: header says 1 operation, the file has 2"},
         {"20\n2\n3\n1\na 0 1\na 1 1\na 2 1\n", "t.rep:2: header says 2 IDs, the file uses ID 2 (line 7)"},
         {"20\n0\n1\n1\na 0 1\n", "t.rep:2: header says 0 IDs, the file uses ID 0 (line 5)"},
-        {"20\n2\n", "t.rep:2: the file ends inside the .rep header: no number of operations"},
-        {"20\n2\n1\n", "t.rep:3: the file ends inside the .rep header: no weight"},
+        {"20\n2\n1\n", "t.rep:1: a .rep header is 2 numbers (IDs, operations) or 4 (heap size, "
+                        "IDs, operations, weight), one per line; this one has 3 (lines 1-3)"},
+        {"20\n# IDs\n2\n1\na 0 1\n", "t.rep:1: a .rep header is 2 numbers (IDs, operations) or 4 "
+                                    "(heap size, IDs, operations, weight), one per line; this "
+                                    "one has 3 (lines 1-4)"},
         {"20\n2 3\n1\n1\n", "t.rep:2: extra field '3'"},
         {"20\n-2\n1\n1\n", "t.rep:2: negative number of IDs: '-2'"},
         {"-20\n2\n1\n1\n", "t.rep:1: negative heap size: '-20'"},
-        {"20\n2\nx\n1\n", "t.rep:3: not a number: 'x' (expected the .rep header's number of operations)"},
-        {"20\n2\na 0 1\n", "t.rep:3: not a number: 'a' (expected the .rep header's number of operations)"},
+        {"20\n2\nx\n1\n", "t.rep:3: unknown op 'x'"}, /* a 2-number header, then ops */
+        {"2\n-1\na 0 1\n", "t.rep:2: negative number of operations: '-1'"},
+        {"2\n1\na 2 1\n", "t.rep:1: header says 2 IDs, the file uses ID 2 (line 3)"},
         {"20\n2\n1\n99999999999999999999999\n", "t.rep:4: number out of range: '99999999999999999999999'"},
         {"20\n2\n1\n1\n7\n", "t.rep:5: unknown op '7'"},
         {"20\n2\n2\n1\na 0 1\nf 1\n", "t.rep:6: free of ID 1, which is not live"},
@@ -323,11 +324,94 @@ START_TEST(rep_header_errors)
 }
 END_TEST
 
+/* ---- .rep files as they circulate --------------------------------------------- */
+
+/* Parses text that must be valid and carry exactly this warning (NULL: none). */
+static void assert_warning(const char *text, const char *warning, size_t op_count)
+{
+    struct trace trace;
+    char error[256];
+    ck_assert_msg(parse_text("t.rep", text, &trace, error, sizeof error) == 0, "rejected: %s",
+                  error);
+    ck_assert_int_eq(trace.format, TRACE_FORMAT_REP);
+    ck_assert_uint_eq(trace.op_count, op_count);
+    if (warning == NULL)
+        ck_assert_msg(trace.warning == NULL, "unexpected warning: %s", trace.warning);
+    else
+        ck_assert_str_eq(trace.warning != NULL ? trace.warning : "(none)", warning);
+    trace_free(&trace);
+}
+
+START_TEST(rep_two_number_header)
+{
+    assert_warning("3\n4\na 0 8\na 2 8\nf 0\nf 2\n", NULL, 4);
+    assert_warning("# ids, ops\n3 # IDs\n\n1\na 0 8\n", NULL, 1);
+    assert_warning("3\r\n2\r\na 0 8\r\nf 0\r\n", NULL, 2); /* CRLF */
+    assert_warning("1\n0\n", NULL, 0);                      /* a header and nothing else */
+}
+END_TEST
+
+/* Until issue 10 these were errors ("header says 10 operations, the file
+ * has 9"); the body wins now, and the reader is told where the header is. */
+START_TEST(rep_operation_count_off_is_a_warning)
+{
+    assert_warning("20\n2\n10\n1\na 0 1\nf 0\na 1 1\nf 1\na 0 1\nf 0\na 1 1\nf 1\na 0 1\n",
+                   "t.rep:3: warning: header says 10 operations, the file has 9 (all 9 are "
+                   "replayed)", 9);
+    assert_warning("20\n2\n# ops:\n1\n1\na 0 1\nf 0\n",
+                   "t.rep:4: warning: header says 1 operation, the file has 2 (all 2 are replayed)",
+                   2);
+    assert_warning("20\n2\n", "t.rep:2: warning: header says 2 operations, the file has 0 (all 0 "
+                   "are replayed)", 0);
+    assert_warning("20\n2\na 0 1\n", "t.rep:2: warning: header says 2 operations, the file has 1 "
+                   "(all 1 are replayed)", 1);
+    assert_warning("20000\r\n2\r\n1\r\n1\r\na 0 1\r\nf 0\r\n",
+                   "t.rep:3: warning: header says 1 operation, the file has 2 (all 2 are replayed)",
+                   2);
+
+    static const struct {
+        const char *file;
+        const char *warning;
+        size_t ops;
+    } files[] = {
+        {"short.rep", "short.rep:3: warning: header says 5 operations, the file has 4 (all 4 are "
+                      "replayed)", 4},
+        {"two-number-header.rep", "two-number-header.rep:4: warning: header says 5 operations, "
+                                  "the file has 6 (all 6 are replayed)", 6},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4096], expected[4096 + 256], error[4096 + 256];
+        snprintf(path, sizeof path, "%s%s", TRACES, files[i].file);
+        snprintf(expected, sizeof expected, "%s%s", TRACES, files[i].warning);
+        struct trace trace;
+        ck_assert_msg(trace_load(path, &trace, error, sizeof error) == 0, "%s", error);
+        ck_assert_uint_eq(trace.op_count, files[i].ops);
+        ck_assert_str_eq(trace.warning != NULL ? trace.warning : "(none)", expected);
+        trace_free(&trace);
+    }
+}
+END_TEST
+
+START_TEST(rep_header_on_one_line_is_explained)
+{
+    assert_rejected("t.rep", "20000 3 5 1\na 0 8\n",
+                    "t.rep:1: '20000 3 5 1' looks like a .rep header on one line: a .rep header "
+                    "is 2 numbers (IDs, operations) or 4 (heap size, IDs, operations, weight), one "
+                    "per line");
+    assert_rejected("t.rep", "# x\n3 2\na 0 8\nf 0\n",
+                    "t.rep:2: '3 2' looks like a .rep header on one line: a .rep header is 2 "
+                    "numbers (IDs, operations) or 4 (heap size, IDs, operations, weight), one per "
+                    "line");
+    assert_rejected("t.rep", "20000\na 0 8\n",
+                    "t.rep:1: a .rep header is 2 numbers (IDs, operations) or 4 (heap size, IDs, "
+                    "operations, weight), one per line; this one has 1 (line 1)");
+}
+END_TEST
+
 START_TEST(malformed_files_name_their_line)
 {
     static const char *const cases[][2] = {
         {"nul.trace", "nul.trace:3: NUL byte"},
-        {"short.rep", "short.rep:3: header says 5 operations, the file has 4"},
         {"double-free.trace", "double-free.trace:5: free of ID 1, which is not live"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -608,6 +692,8 @@ int main(void)
     tcase_add_test(valid, crlf_line_ends_read_as_lf);
     tcase_add_test(valid, rep_file);
     tcase_add_test(valid, rep_header_may_have_comments_and_more_ids_than_used);
+    tcase_add_test(valid, rep_two_number_header);
+    tcase_add_test(valid, rep_operation_count_off_is_a_warning);
     tcase_add_test(valid, empty_and_comment_only_files_have_no_operations);
     tcase_add_test(valid, last_line_needs_no_newline);
     tcase_add_test(valid, realloc_rules_for_liveness);
@@ -618,6 +704,7 @@ int main(void)
     TCase *malformed = tcase_create("malformed");
     tcase_add_test(malformed, every_error_class_with_its_line);
     tcase_add_test(malformed, rep_header_errors);
+    tcase_add_test(malformed, rep_header_on_one_line_is_explained);
     tcase_add_test(malformed, malformed_files_name_their_line);
     tcase_add_test(malformed, nul_bytes_are_errors_even_in_comments);
     tcase_add_test(malformed, io_errors_name_the_file);

@@ -4,7 +4,7 @@
  * folder: CSV and JSON, the lecture's table judged from the measurements,
  * the plots, and index.html.
  *
- *   dmm-compare [--report DIR] [--repeat K] [--quick] [--no-plots]
+ *   dmm-compare [--report DIR] [--repeat K] [-j N] [--quick] [--no-plots]
  *
  * The order of work (a progress line on stderr says which step runs):
  *   1. the report folder (compare_files.c), and the generated traces:
@@ -19,8 +19,10 @@
  *   7. machine.txt and index.html (html.c);
  * then the table, the pairs that failed, and where the report is.
  *
- * The pairs run through runner_run (runner.h): each in a child process of
- * its own, one at a time, so no two timing runs share the CPU.
+ * The pairs run through runner_run (runner.h): each job in a child process
+ * of its own; up to -j checking passes side by side, but the timing runs
+ * one at a time with nothing else running, so no two timed replays share
+ * the CPU and -j changes no figure.
  *
  * Exit status: 0 every pair ok; 1 some pair failed (the report is still
  * written, and the failures are listed); 2 usage error, or the report
@@ -60,7 +62,7 @@
 
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
-#define DEFAULT_REPEAT 3       /* timing runs: a median of three, as dmm-replay */
+#define DEFAULT_REPEAT 3       /* steady replays: a median of three, as dmm-replay */
 #define PAIR_TIMEOUT 300.0     /* seconds per pair: the slowest (list, worst, 10000) takes ~10 */
 
 const char *const compare_series[COMPARE_SERIES] = {"random", "worst", "fixed"};
@@ -71,7 +73,7 @@ const unsigned compare_live_counts[COMPARE_LIVE_COUNTS] = {100, 300, 1000, 3000,
 static void print_help(void)
 {
     printf(
-"Usage: dmm-compare [--report DIR] [--repeat K] [--quick] [--no-plots]\n"
+"Usage: dmm-compare [--report DIR] [--repeat K] [-j N] [--quick] [--no-plots]\n"
 "\n"
 "Replays the bundled traces, a large-chunk trace and three scaling series\n"
 "against every allocator, judges the lecture's table from the measurements,\n"
@@ -83,14 +85,18 @@ static void print_help(void)
 "  --report DIR  the report folder (default: %s). A folder that\n"
 "                exists must be empty or an earlier report (it holds the file\n"
 "                %s); an earlier report's files are replaced\n"
-"  --repeat K    timing runs per pair, the median is reported (default %d)\n"
+"  --repeat K    steady replays per pair after its cold one, in one fresh\n"
+"                process; their median is ns/op (default %d)\n"
+"  -j, --jobs N  up to N checking passes side by side (1 to %d; default 1).\n"
+"                Timing runs still run one at a time with nothing else\n"
+"                running, so -j never changes a figure\n"
 "  --quick       scaling series up to 1000 live blocks only (not 10000)\n"
 "  --no-plots    do not run gnuplot\n"
 "  -h, --help    this text\n"
 "\n"
 "Exit status: 0 every pair ok; 1 some pair failed (the report is written and\n"
 "the failures are listed); 2 usage error, or the report could not be made.\n",
-        DMM_REPORT_DIR, COMPARE_MARKER, DEFAULT_REPEAT);
+        DMM_REPORT_DIR, COMPARE_MARKER, DEFAULT_REPEAT, RUNNER_MAX_JOBS);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -189,6 +195,13 @@ static int find_allocators(struct compare *c)
 
 /* DMM_SOURCE_DIR/traces/ *.trace and *.rep (in name order, as dmm-replay
  * takes a folder), then REPORT/traces/large.trace. */
+/* A malformed bundled trace stops that trace only: it is left out (the
+ * other traces still run) and its error is listed at the end. */
+static struct {
+    char **messages; /* "PATH:LINE: what is wrong", one per trace left out */
+    size_t count;
+} unread;
+
 static int load_traces(struct compare *c)
 {
     glob_t found = {0};
@@ -209,16 +222,47 @@ static int load_traces(struct compare *c)
     }
     char error[COMPARE_PATH_BYTES + 256], large[COMPARE_PATH_BYTES];
     snprintf(large, sizeof large, "%s/traces/large.trace", c->report);
-    for (size_t t = 0; t < c->trace_count; t++) {
+    size_t loaded = 0, bundled = 0;
+    unread.messages = calloc(c->trace_count, sizeof *unread.messages);
+    for (size_t t = 0; t < c->trace_count && unread.messages != NULL; t++) {
         const char *path = t < c->bundled_count ? found.gl_pathv[t] : large;
-        if (trace_load(path, &c->traces[t], error, sizeof error) != 0) {
-            fprintf(stderr, "dmm-compare: %s\n", error);
-            globfree(&found);
-            return -1;
+        if (trace_load(path, &c->traces[loaded], error, sizeof error) != 0) {
+            if (t == c->bundled_count) { /* the large trace is compare's own: a bug */
+                fprintf(stderr, "dmm-compare: %s\n", error);
+                globfree(&found);
+                return -1;
+            }
+            unread.messages[unread.count] = strdup(error);
+            if (unread.messages[unread.count] != NULL)
+                unread.count++;
+            continue;
         }
+        if (c->traces[loaded].warning != NULL)
+            fprintf(stderr, "dmm-compare: %s\n", c->traces[loaded].warning);
+        bundled += t < c->bundled_count;
+        loaded++;
     }
     globfree(&found);
+    if (unread.messages == NULL || bundled == 0) {
+        fprintf(stderr, "dmm-compare: no readable traces in %s/traces\n", DMM_SOURCE_DIR);
+        return -1;
+    }
+    c->bundled_count = bundled;
+    c->trace_count = loaded;
     return 0;
+}
+
+/* The bundled traces that could not be read, listed at the end; returns 1
+ * when there were any (the exit status is then 2). */
+static int list_unread_traces(void)
+{
+    if (unread.count > 0) {
+        fprintf(stderr, "dmm-compare: %zu trace%s not replayed:\n", unread.count,
+                unread.count == 1 ? "" : "s");
+        for (size_t i = 0; i < unread.count; i++)
+            fprintf(stderr, "  %s\n", unread.messages[i]);
+    }
+    return unread.count > 0;
 }
 
 /* ---- the runs ------------------------------------------------------------------------ */
@@ -232,7 +276,7 @@ static int run_pairs(const struct compare *c, size_t a, const struct trace *trac
     struct runner_plan plan = {
         .allocators = &c->asked[a], .allocator_count = 1,
         .traces = traces, .trace_count = trace_count,
-        .options = *options, .timeout_seconds = PAIR_TIMEOUT,
+        .options = *options, .timeout_seconds = PAIR_TIMEOUT, .jobs = c->jobs,
     };
     if (runner_run(&plan, pairs) != 0) {
         fprintf(stderr, "%sdmm-compare: cannot run the pairs: %s\n", c->tty ? "\r\033[K" : "",
@@ -321,21 +365,22 @@ static int run_scaling(struct compare *c, size_t live_count)
     if (c->points == NULL)
         return -1;
     struct replay_options options = {.repeat = c->repeat};
-    struct runner_pair pairs[COMPARE_SERIES];
+    /* One allocator's sizes and series in one run (traces[] is contiguous),
+     * so that -j runs their checking passes side by side. */
+    struct runner_pair pairs[COMPARE_LIVE_COUNTS * COMPARE_SERIES];
     int status = 0;
-    for (size_t a = 0; a < c->allocator_count && status == 0; a++)
-        for (size_t n = 0; n < live_count && status == 0; n++) {
-            compare_progress(c, 4, "scaling series: %s at %u live blocks", c->names[a],
-                             compare_live_counts[n]);
-            status = run_pairs(c, a, traces[n], COMPARE_SERIES, &options, pairs);
-            for (size_t s = 0; s < COMPARE_SERIES && status == 0; s++) {
-                struct compare_point *point = &c->points[c->point_count++];
-                *point = (struct compare_point){compare_series[s], compare_live_counts[n],
-                                                pairs[s]};
-                /* The trace is freed below: keep only what scaling.csv needs. */
-                point->pair.trace = NULL;
-            }
+    for (size_t a = 0; a < c->allocator_count && status == 0; a++) {
+        compare_progress(c, 4, "scaling series: %s (%zu of %zu allocators)", c->names[a], a + 1,
+                         c->allocator_count);
+        status = run_pairs(c, a, &traces[0][0], live_count * COMPARE_SERIES, &options, pairs);
+        for (size_t i = 0; i < live_count * COMPARE_SERIES && status == 0; i++) {
+            struct compare_point *point = &c->points[c->point_count++];
+            *point = (struct compare_point){compare_series[i % COMPARE_SERIES],
+                                            compare_live_counts[i / COMPARE_SERIES], pairs[i]};
+            /* The trace is freed below: keep only what scaling.csv needs. */
+            point->pair.trace = NULL;
         }
+    }
     for (size_t n = 0; n < live_count; n++)
         for (size_t s = 0; s < COMPARE_SERIES; s++)
             trace_free(&traces[n][s]);
@@ -428,17 +473,18 @@ static void copy_docs(struct compare *c)
 static int parse_options(int argc, char **argv, struct compare *c)
 {
     enum { OPTION_REPORT = 256, OPTION_REPEAT, OPTION_QUICK, OPTION_NO_PLOTS };
+    char *end;
     static const struct option options[] = {
         {"report", required_argument, NULL, OPTION_REPORT},
         {"repeat", required_argument, NULL, OPTION_REPEAT},
         {"quick", no_argument, NULL, OPTION_QUICK},
         {"no-plots", no_argument, NULL, OPTION_NO_PLOTS},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
-        char *end;
+    for (int option; (option = getopt_long(argc, argv, ":j:h", options, NULL)) != -1;) {
         switch (option) {
         case OPTION_REPORT:
             if (optarg[0] == '\0' || strlen(optarg) > COMPARE_REPORT_MAX)
@@ -454,6 +500,16 @@ static int parse_options(int argc, char **argv, struct compare *c)
                 return usage_error("--repeat '%s': want a whole number from 0 to %d", optarg,
                                    REPLAY_MAX_REPEAT);
             c->repeat = (unsigned)repeat;
+            break;
+        }
+        case 'j': {
+            errno = 0;
+            unsigned long jobs = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 || jobs == 0 ||
+                jobs > RUNNER_MAX_JOBS)
+                return usage_error("-j/--jobs '%s': want a whole number from 1 to %d", optarg,
+                                   RUNNER_MAX_JOBS);
+            c->jobs = (unsigned)jobs;
             break;
         }
         case OPTION_QUICK:
@@ -479,8 +535,8 @@ static int parse_options(int argc, char **argv, struct compare *c)
 int main(int argc, char **argv)
 {
     runner_reserve_static_tls(argv); /* jemalloc's TLS; returns when in force */
-    struct compare c = {.report = DMM_REPORT_DIR, .repeat = DEFAULT_REPEAT, .plots = 1,
-                        .tty = isatty(STDERR_FILENO)};
+    struct compare c = {.report = DMM_REPORT_DIR, .repeat = DEFAULT_REPEAT, .jobs = 1,
+                        .plots = 1, .tty = isatty(STDERR_FILENO)};
     if (parse_options(argc, argv, &c) != 0)
         return EXIT_USAGE;
     size_t live_count = c.quick ? COMPARE_QUICK_LIVE_COUNTS : COMPARE_LIVE_COUNTS;
@@ -503,6 +559,7 @@ int main(int argc, char **argv)
         load_traces(&c) != 0 || run_bundled(&c) != 0 || run_heap_maps(&c, demo_pairs) != 0 ||
         run_scaling(&c, live_count) != 0) {
         compare_progress_done(&c);
+        list_unread_traces();
         fprintf(stderr, "dmm-compare: the report in %s is incomplete\n", c.report);
         return EXIT_USAGE;
     }
@@ -529,7 +586,7 @@ int main(int argc, char **argv)
     printf("\nWhy each verdict: %s/lecture-table.txt\n", c.report);
     printf("Report: %s/index.html\n",
            realpath(c.report, absolute) != NULL ? absolute : c.report);
-    if (incomplete) {
+    if (list_unread_traces() || incomplete) {
         fprintf(stderr, "dmm-compare: the report in %s is incomplete\n", c.report);
         return EXIT_USAGE;
     }

@@ -49,7 +49,8 @@ struct compare_point {
 struct compare {
     /* What to do. */
     const char *report;          /* the report folder */
-    unsigned repeat;             /* timing runs per pair */
+    unsigned repeat;             /* steady replays per timing run */
+    unsigned jobs;               /* checking passes side by side (-j); timing runs alone */
     int quick;                   /* the first three sizes of the scaling series only */
     int plots;                   /* run the plots/ scripts when gnuplot is there */
     int tty;                     /* stderr is a terminal: the progress line is rewritten */
@@ -111,8 +112,9 @@ int compare_copy(struct compare *c, const char *from, const char *relative);
 
 /* ---- what the runs wrote (compare_files.c) --------------------------------- */
 
-/* results.csv, results.json, time-wide.csv, utilization-wide.csv,
- * syscalls.csv, footprint.csv, allocators.txt. 0, or -1 after printing why. */
+/* results.csv, results.json, time-wide.csv (steady state), cold-wide.csv
+ * (cold start), utilization-wide.csv, syscalls.csv, footprint.csv,
+ * allocators.txt. 0, or -1 after printing why. */
 int compare_write_results(struct compare *c);
 
 /* ratios-to-glibc.csv, and a summary table printed to summary (when not

@@ -241,8 +241,15 @@ static int timed(const struct compare *c, const struct replay_result *r)
     return c->repeat > 0 && r->status == REPLAY_OK && r->ops > 0;
 }
 
+/* What a wide table holds: one figure per pair. */
+enum wide_figure {
+    WIDE_TIME,        /* ns_per_op: steady state */
+    WIDE_COLD,        /* cold_ns_per_op: the first replay of a fresh process */
+    WIDE_UTILIZATION, /* utilization in % */
+};
+
 /* trace,ALLOC1,ALLOC2,...: one figure per pair, for grouped bars. */
-static int write_wide(struct compare *c, const char *relative, int utilization)
+static int write_wide(struct compare *c, const char *relative, enum wide_figure figure)
 {
     FILE *out = compare_create(c, relative);
     if (out == NULL)
@@ -258,10 +265,10 @@ static int write_wide(struct compare *c, const char *relative, int utilization)
         for (size_t a = 0; a < c->allocator_count; a++) {
             const struct replay_result *r = &pair_of(c, a, t)->result;
             fputc(',', out);
-            if (utilization && r->status == REPLAY_OK)
+            if (figure == WIDE_UTILIZATION && r->status == REPLAY_OK)
                 fprintf(out, "%.2f", 100.0 * r->utilization);
-            else if (!utilization && timed(c, r))
-                fprintf(out, "%.3f", r->ns_per_op);
+            else if (figure != WIDE_UTILIZATION && timed(c, r))
+                fprintf(out, "%.3f", figure == WIDE_TIME ? r->ns_per_op : r->cold_ns_per_op);
         }
         fputc('\n', out);
     }
@@ -328,8 +335,9 @@ int compare_write_results(struct compare *c)
 {
     int failed = write_results_as(c, "results.csv", report_csv) != 0;
     failed |= write_results_as(c, "results.json", report_json) != 0;
-    failed |= write_wide(c, "time-wide.csv", 0) != 0;
-    failed |= write_wide(c, "utilization-wide.csv", 1) != 0;
+    failed |= write_wide(c, "time-wide.csv", WIDE_TIME) != 0;
+    failed |= write_wide(c, "cold-wide.csv", WIDE_COLD) != 0;
+    failed |= write_wide(c, "utilization-wide.csv", WIDE_UTILIZATION) != 0;
     failed |= write_syscalls(c) != 0;
     failed |= write_footprint(c) != 0;
     FILE *out = compare_create(c, "allocators.txt");
@@ -457,8 +465,10 @@ int compare_write_machine(struct compare *c, char **text)
     fprintf(memory, "cpu: %s (%ld cores online)\n", model, cores);
     fprintf(memory, "compiler: %s\n", DMM_COMPILER);
     fprintf(memory, "build type: %s\n", DMM_BUILD_TYPE);
-    fprintf(memory, "timing runs: %u per pair (the median is reported)%s\n", c->repeat,
-            c->quick ? "; --quick: the scaling series stop at 1000 live blocks" : "");
+    fprintf(memory, "timing: per pair one fresh process, a cold replay, then %u steady "
+                    "replays (their median is ns/op); checking passes %u side by side%s\n",
+            c->repeat, c->jobs, c->quick ? "; --quick: the scaling series stop at 1000 live "
+                                           "blocks" : "");
     if (fclose(memory) != 0)
         return -1;
 

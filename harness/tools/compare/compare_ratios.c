@@ -2,8 +2,8 @@
  * compare_ratios.c — every allocator against glibc's malloc, measured in the
  * same run: ratios-to-glibc.csv, and the summary compare prints.
  *
- * Per trace: time ratio = ns_per_op / glibc's ns_per_op (below 1: faster
- * than glibc); utilization ratio = utilization / glibc's (1 or more: at
+ * Per trace: time ratio = ns_per_op / glibc's ns_per_op, both steady state
+ * (below 1: faster than glibc); utilization ratio = utilization / glibc's (1 or more: at
  * least as good). Per allocator: the geometric mean and the worst of the
  * time ratios, and the lowest utilization ratio, over the traces both
  * replayed correctly. Nothing is printed when glibc's baseline was not run.
@@ -43,9 +43,10 @@ int compare_write_ratios(struct compare *c, FILE *summary)
         return -1;
     fprintf(out, "allocator,trace,time_ratio,utilization_ratio\n");
     if (summary != NULL)
-        fprintf(summary, "\nEvery allocator against glibc's malloc, in this run (median of %u "
-                         "timing runs; time: below 1 is faster; utilization: 1 or more is as "
-                         "good):\n\n%-12s %16s %16s %20s\n",
+        fprintf(summary, "\nEvery allocator against glibc's malloc, in this run (time: steady "
+                         "state, the median of %u replays after a cold one, below 1 is "
+                         "faster; utilization: 1 or more is as good):\n\n%-12s %16s %16s "
+                         "%20s\n",
                 c->repeat, "allocator", "time (geomean)", "time (worst)", "utilization (worst)");
     for (size_t a = 0; a < c->allocator_count; a++) {
         double log_sum = 0.0, worst_time = 0.0, worst_utilization = INFINITY;

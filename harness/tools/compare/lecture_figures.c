@@ -112,9 +112,28 @@ static int in_set(const struct lecture_run *run, enum run_set set)
 }
 
 /* The figures medians are taken of; NAN leaves a run out. */
+
+/* Time per op for the size qualifier: the cold replay's (a fresh process,
+ * first touches included), where a large chunk costs every allocator its
+ * page faults, as the lecture's "Good for large" assumes; steady state
+ * when there is no cold figure; NAN when not timed. */
 static double timed_ns(const struct lecture_run *run)
 {
+    if (run->result->cold_ns_per_op > 0)
+        return run->result->cold_ns_per_op;
     return run->result->ns_per_op > 0 ? run->result->ns_per_op : NAN; /* 0: no timing run */
+}
+
+/* A malloc's or a free's time from the per-call timing runs; 0: not timed
+ * (or no such call in the trace). */
+static double malloc_ns(const struct lecture_run *run)
+{
+    return run->result->malloc_ns > 0 ? run->result->malloc_ns : NAN;
+}
+
+static double free_ns(const struct lecture_run *run)
+{
+    return run->result->free_ns > 0 ? run->result->free_ns : NAN;
 }
 
 static double utilization(const struct lecture_run *run)
@@ -175,6 +194,8 @@ static void measure_traces(const struct lecture_measurements *m, const char *nam
 
     out->small_ns = median_of_runs(m, name, SMALL_RUNS, timed_ns, scratch, NULL);
     out->large_ns = median_of_runs(m, name, LARGE_RUNS, timed_ns, scratch, NULL);
+    out->malloc_ns = median_of_runs(m, name, SMALL_RUNS, malloc_ns, scratch, NULL);
+    out->free_ns = median_of_runs(m, name, SMALL_RUNS, free_ns, scratch, NULL);
     out->small_utilization = median_of_runs(m, name, SMALL_RUNS, utilization, scratch, NULL);
     out->large_utilization = median_of_runs(m, name, LARGE_RUNS, utilization, scratch, NULL);
     f->reuse_footprint = median_of_runs(m, name, REUSE_HEAVY_RUNS, footprint_to_requested, scratch,

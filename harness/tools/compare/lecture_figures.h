@@ -24,7 +24,9 @@ struct lecture_growth {
 struct lecture_measured {
     struct lecture_figures figures;
     struct lecture_growth malloc_growth, free_growth;
-    double small_ns, large_ns;                     /* medians of ns per op */
+    double small_ns, large_ns;                     /* medians of cold ns per op (timed_ns) */
+    double malloc_ns, free_ns;                     /* medians of a malloc's and a free's time,
+                                                      small-chunk traces (per-call runs) */
     double small_utilization, large_utilization;   /* medians */
     uint64_t fixed_live;                           /* N of the fixed point compared */
     double fixed_mean;                             /* its mean steps per malloc */
@@ -41,9 +43,9 @@ static inline double lecture_ratio(double a, double b)
 size_t lecture_scratch_count(const struct lecture_measurements *m);
 
 /* allocator's figures from m's runs and points that replayed correctly:
- * every field of *out but figures.ratio_small and figures.ratio_large,
- * which need every allocator's time (lecture_judge divides by the median
- * allocator's). */
+ * every field of *out but figures.ratio_small, ratio_large,
+ * malloc_call_ratio and free_call_ratio, which need every allocator's time
+ * (lecture_judge divides by the median allocator's). */
 void lecture_measure(const struct lecture_measurements *m, const char *allocator,
                      struct lecture_measured *out, double *scratch);
 

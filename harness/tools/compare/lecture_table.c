@@ -14,8 +14,11 @@
  *                3. utilization falls very low on one of them: "Good (but
  *                   fragments)";  4. "Good".
  *   malloc/free  1. a system call per call, counted on the small-chunk
- *                   traces: "Bad", or "Bad for small chunks, Good for
- *                   large" when the measured time says so;
+ *                   traces, and measured dear: the call takes at least
+ *                   LECTURE_CALL_DEAR times as long as in the allocators
+ *                   that amortise their system calls (same run; when not
+ *                   timed, the count alone): "Bad", or "Bad for small
+ *                   chunks, Good for large" when ns per op says so;
  *                2. steps grow with the number of live blocks on a scaling
  *                   series: "Bad" (malloc: "(but could be OK)" when the
  *                   average call on the fixed series is far below the
@@ -131,31 +134,40 @@ static void judge_time(const struct lecture_measured *me, int for_free, char *ve
     const struct lecture_growth *growth = for_free ? &me->free_growth : &me->malloc_growth;
     const char *call_kind = for_free ? "munmap calls per free" : "brk/mmap calls per malloc";
     const char *op = for_free ? "free" : "malloc";
+    /* The call's own time against the allocators that amortise their
+     * system calls: NAN when not timed, and then the count decides alone. */
+    double dear = for_free ? f->free_call_ratio : f->malloc_call_ratio;
+    char against[128];
+    if (isnan(dear))
+        snprintf(against, sizeof against, "dear in the lecture's cost model (not timed)");
+    else
+        snprintf(against, sizeof against,
+                 "a %s takes %.2fx the time of the allocators that amortise theirs", op, dear);
 
-    if (calls >= LECTURE_SYSCALLS_BAD) {
+    if (calls >= LECTURE_SYSCALLS_BAD && !(dear < LECTURE_CALL_DEAR)) {
         char small[32], large[32];
         times_text(f->ratio_small, small, sizeof small);
         times_text(f->ratio_large, large, sizeof large);
         if (f->ratio_small >= LECTURE_SIZE_RATIO && f->ratio_large < LECTURE_SIZE_RATIO) {
             snprintf(verdict, LECTURE_VERDICT_MAX, "%s", SIZE_QUALIFIED);
             set_text(why, LECTURE_WHY_MAX,
-                     "%.2f %s on small-chunk traces; ns per op %s the median allocator's on "
+                     "%.2f %s on small-chunk traces, %s; ns per op %s the median allocator's on "
                      "small chunks, %s on large: the system call is dear next to a small "
                      "chunk's work, cheap next to a large one's",
-                     calls, call_kind, small, large);
+                     calls, call_kind, against, small, large);
         } else if (f->ratio_small >= LECTURE_SIZE_RATIO) {
             snprintf(verdict, LECTURE_VERDICT_MAX, "Bad");
             set_text(why, LECTURE_WHY_MAX,
-                     "%.2f %s on small-chunk traces; ns per op %s the median allocator's on "
+                     "%.2f %s on small-chunk traces, %s; ns per op %s the median allocator's on "
                      "small chunks and %s on large: dear, and not shown cheap at any size",
-                     calls, call_kind, small, large);
+                     calls, call_kind, against, small, large);
         } else {
             snprintf(verdict, LECTURE_VERDICT_MAX, "Bad");
             set_text(why, LECTURE_WHY_MAX,
-                     "%.2f %s on small-chunk traces: a system call per %s in the lecture's cost "
-                     "model (a real one traps into the kernel each time); measured ns per op "
-                     "%s the median allocator's on small chunks",
-                     calls, call_kind, op, small);
+                     "%.2f %s on small-chunk traces: a system call per %s, %s (each traps "
+                     "into the kernel); measured ns per op %s the median allocator's on small "
+                     "chunks",
+                     calls, call_kind, op, against, small);
         }
         return;
     }
@@ -183,9 +195,12 @@ static void judge_time(const struct lecture_measured *me, int for_free, char *ve
         set_text(why, LECTURE_WHY_MAX, "no small-chunk trace and no scaling series replayed");
         return;
     }
-    char counted[96];
+    char counted[96 + sizeof against];
     if (isnan(calls))
         snprintf(counted, sizeof counted, "no small-chunk trace replayed");
+    else if (calls >= LECTURE_SYSCALLS_BAD) /* measured cheap */
+        snprintf(counted, sizeof counted, "%.2f %s on small-chunk traces, but %s, below %.0fx",
+                 calls, call_kind, against, LECTURE_CALL_DEAR);
     else
         snprintf(counted, sizeof counted, "%.2f %s on small-chunk traces", calls, call_kind);
     snprintf(verdict, LECTURE_VERDICT_MAX, "Good");
@@ -216,6 +231,24 @@ static void add_row(struct lecture_row *rows, size_t *count, size_t max_rows, co
     memset(&rows[*count], 0, sizeof rows[*count]);
     snprintf(rows[*count].allocator, LECTURE_NAME_MAX, "%s", name);
     (*count)++;
+}
+
+/* The median malloc (for_free 0) or free time on small-chunk traces of
+ * the allocators that amortise their system calls (fewer than
+ * LECTURE_SYSCALLS_BAD per call) and were timed: what a call costs when
+ * it makes no system call. pool holds count doubles. */
+static double amortising_median(const struct lecture_measured *all, size_t count, int for_free,
+                                 double *pool)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < count; a++) {
+        const struct lecture_figures *f = &all[a].figures;
+        double calls = for_free ? f->munmaps_per_free : f->syscalls_per_malloc;
+        double ns = for_free ? all[a].free_ns : all[a].malloc_ns;
+        if (calls < LECTURE_SYSCALLS_BAD && !isnan(ns))
+            pool[n++] = ns;
+    }
+    return measure_median(pool, n);
 }
 
 /* The median over the allocators of their time on small (large 0) or
@@ -256,10 +289,16 @@ int lecture_judge(const struct lecture_measurements *m, struct lecture_row *rows
      * allocator's own is divided by. */
     double median_small = median_allocator(all, count, 0, pool);
     double median_large = median_allocator(all, count, 1, pool);
+    /* A call's time without system calls, that each allocator's call is
+     * divided by. */
+    double amortised_malloc = amortising_median(all, count, 0, pool);
+    double amortised_free = amortising_median(all, count, 1, pool);
 
     for (size_t a = 0; a < count; a++) {
         all[a].figures.ratio_small = lecture_ratio(all[a].small_ns, median_small);
         all[a].figures.ratio_large = lecture_ratio(all[a].large_ns, median_large);
+        all[a].figures.malloc_call_ratio = lecture_ratio(all[a].malloc_ns, amortised_malloc);
+        all[a].figures.free_call_ratio = lecture_ratio(all[a].free_ns, amortised_free);
         rows[a].figures = all[a].figures;
         judge_space(&all[a], &rows[a]);
         judge_time(&all[a], 0, rows[a].malloc_time, rows[a].malloc_why);

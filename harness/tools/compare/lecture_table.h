@@ -36,6 +36,8 @@
 #define LECTURE_GROWTH_BAD 0.5        /* log-log slope of steps against live blocks: Bad at or above */
 #define LECTURE_COULD_BE_OK 0.1       /* fixed-series mean / worst single call: "could be OK" at or below */
 #define LECTURE_SIZE_RATIO 20.0       /* ns per op / the median allocator's: "dear" at or above */
+#define LECTURE_CALL_DEAR 10.0        /* a call's time / the amortising allocators': the system
+                                         calls are dear (Bad) at or above */
 #define LECTURE_MAPPED_OS 0.5         /* mapped / peak footprint on every trace: "depends on the OS" at or above */
 #define LECTURE_NO_REUSE 0.75         /* peak footprint / bytes requested: never reused at or above */
 #define LECTURE_UTILIZATION_BAD 0.5   /* utilization on reuse-heavy traces: Bad below */
@@ -76,8 +78,13 @@ struct lecture_figures {
     double malloc_growth;        /* largest slope of steps per malloc (mean or worst call) */
     double free_growth;          /* the same for free */
     double fixed_to_worst;       /* fixed series: mean steps per malloc / the worst single malloc */
-    double ratio_small;          /* median ns/op on small-chunk traces / the median allocator's */
-    double ratio_large;          /* ns/op on the large-chunk trace / the median allocator's */
+    double ratio_small;          /* median cold ns/op on small-chunk traces / the median
+                                    allocator's (steady ns/op when there is no cold figure) */
+    double ratio_large;          /* the same on the large-chunk trace */
+    double malloc_call_ratio;    /* median malloc_ns, small-chunk traces / the same median of the
+                                    allocators that amortise their system calls (< 0.5 per malloc)
+                                    in the same run */
+    double free_call_ratio;      /* the same for free_ns (< 0.5 munmap calls per free) */
     double mapped_fraction;      /* smallest, over the traces, of peak mapped / peak footprint */
     double reuse_footprint;      /* median, reuse-heavy traces, of peak footprint / bytes requested */
     double reuse_utilization;    /* median utilization on the reuse-heavy traces */

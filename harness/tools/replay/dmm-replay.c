@@ -5,13 +5,15 @@
  *   dmm-replay [--allocator NAME[,NAME...]|all] [options] TRACE...
  *
  * The order of work: read the options; check every allocator name; parse
- * every trace completely (a bad one stops everything, before anything ran);
- * open the output files; then run each (allocator, trace) pair in a child
- * process of its own (runner.h) and print the results (report.h).
+ * every trace completely (a malformed one is set aside: the others run, and
+ * every error is listed at the end, exit status 2); open the output files;
+ * then run each (allocator, trace) pair in a child process of its own
+ * (runner.h) and print the results (report.h).
  * docs/harness.md is the manual; --help the summary.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, isatty */
 
+#include "instructions.h"
 #include "replay.h"
 #include "report.h"
 #include "runner.h"
@@ -31,7 +33,7 @@
 /* Exit statuses, as --help and docs/harness.md state them. */
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
-#define DEFAULT_REPEAT 3          /* timing runs: a median of three */
+#define DEFAULT_REPEAT 3          /* steady replays: a median of three */
 #define DEFAULT_TIMEOUT 60.0      /* seconds per pair */
 #define DEFAULT_SERIES_POINTS 200 /* samples per series: a smooth line on a chart */
 #define MAX_TIMEOUT 1e6           /* seconds (11 days): keeps the deadline arithmetic exact */
@@ -40,6 +42,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 enum {
     OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
     OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP, OPTION_HEAP_MAP_DIR,
+    OPTION_JOBS, OPTION_COST,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +59,8 @@ static const struct option long_options[] = {
     {"heap-map", no_argument, NULL, OPTION_HEAP_MAP},
     {"heap-map-dir", required_argument, NULL, OPTION_HEAP_MAP_DIR},
     {"quiet", no_argument, NULL, 'q'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"cost", required_argument, NULL, OPTION_COST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -66,8 +71,10 @@ static void print_help(FILE *out)
 "Usage: dmm-replay [--allocator NAME[,NAME...]|all] [options] TRACE...\n"
 "\n"
 "Replays malloc/free traces against allocators. Each (allocator, trace) pair\n"
-"runs in a process of its own: a checking pass verifies every block returned,\n"
-"then timing runs measure it. Pairs run one at a time, allocator by allocator.\n"
+"runs in processes of its own: a checking pass verifies every block returned,\n"
+"then a timing run measures it in a fresh process: a cold first replay, then\n"
+"K steady-state replays (ns/op is their median). Timing runs go one at a\n"
+"time, with nothing else running.\n"
 "A TRACE that is a folder stands for its *.trace and *.rep files; a .md file\n"
 "(a folder's README.md) is skipped with a note.\n"
 "\n"
@@ -81,13 +88,26 @@ static void print_help(FILE *out)
 "                         (anything with a '/', e.g. ./libdmm-x.so)\n"
 "      --module-dir DIR   where libdmm-NAME.so are\n"
 "                         (default: %s)\n"
-"      --repeat K         timing runs, the median is reported (default %d;\n"
-"                         0: checking only)\n"
+"      --repeat K         steady replays of the timing run, after its cold\n"
+"                         one; their median is ns_per_op (default %d; 0: no\n"
+"                         timing run, checking only)\n"
 "      --check-every N    run the allocator's heap checker every N operations\n"
 "                         (default 0: only after the last operation)\n"
 "      --timeout SECONDS  per process of a pair (default %g): the checking pass\n"
-"                         and each timing run; one still running then is\n"
-"                         killed and the pair reported as timeout\n"
+"                         and the timing run (all its replays); one still\n"
+"                         running then is killed and the pair reported as\n"
+"                         timeout\n"
+"  -j, --jobs N           run up to N checking passes of different pairs side by\n"
+"                         side (1 to %d; default 1). Timing runs still run one\n"
+"                         at a time with nothing else running, so -j never\n"
+"                         changes a figure, and the output is in the same\n"
+"                         order. -v, --heap-map and --heap-map-dir keep one\n"
+"                         checking pass at a time\n"
+"      --cost WHAT        time (the default), or instructions: also count the\n"
+"                         user-space instructions of one steady replay per op\n"
+"                         (instr_per_op), with the CPU's counter or else under\n"
+"                         valgrind's callgrind (exact; about a second per pair;\n"
+"                         runs side by side with -j); docs/harness.md\n"
 "      --csv FILE         write the results as CSV to FILE ('-': stdout)\n"
 "      --json FILE        write them as JSON, {\"runs\":[{...}]} ('-': stdout)\n"
 "      --series DIR       write live bytes and footprint over the checking pass\n"
@@ -108,7 +128,9 @@ static void print_help(FILE *out)
 "\n"
 "Trace formats (docs/traces.md), recognised automatically:\n"
 "  dmm:  a ID SIZE | c ID NMEMB SIZE | r ID SIZE | f ID (f -1: free NULL); # ...\n"
-"  CMU .rep: 4 header numbers (heap size, IDs, ops, weight), then a/r/f lines\n"
+"  CMU .rep: 4 header numbers (heap size, IDs, ops, weight) or 2 (IDs, ops),\n"
+"            one per line, then a/r/f lines; an op count off from the body is\n"
+"            a warning. A malformed trace is left out, the others still run.\n"
 "\n"
 "CSV columns (--csv), header row first; a pair that is not ok has only ops and\n"
 "message, and --repeat 0 leaves the timing columns empty:\n"
@@ -116,15 +138,19 @@ static void print_help(FILE *out)
 "  kops_per_sec,peak_live_bytes,peak_footprint_bytes,peak_heap_bytes,\n"
 "  peak_mapped_bytes,utilization,at_peak_payload,at_peak_overhead,at_peak_free,\n"
 "  brk_calls,mmap_calls,munmap_calls,steps_per_malloc,steps_per_free,\n"
-"  max_steps_malloc,max_steps_free,minor_faults,message\n"
+"  max_steps_malloc,max_steps_free,minor_faults,message,ns_per_op_min,\n"
+"  ns_per_op_max,cold_ns_per_op,steady_minor_faults,instr_per_op\n"
 "  (status: ok, fail, crash or timeout; docs/harness.md defines each column)\n"
 "\n"
 "Exit status:\n"
 "  0  every pair ok\n"
 "  1  at least one pair fail, crash or timeout\n"
-"  2  usage error, unreadable or malformed trace, an allocator module that\n"
-"     cannot be loaded, or an output file that cannot be written\n",
-            runner_module_dir(NULL), DEFAULT_REPEAT, DEFAULT_TIMEOUT, DEFAULT_SERIES_POINTS);
+"  2  usage error, unreadable or malformed trace (the others still run; every\n"
+"     error is listed at the end), an allocator module that cannot be loaded\n"
+"     (a dmm_design with an unknown word too), or an output file that cannot\n"
+"     be written\n",
+            runner_module_dir(NULL), DEFAULT_REPEAT, DEFAULT_TIMEOUT, RUNNER_MAX_JOBS,
+            DEFAULT_SERIES_POINTS);
 }
 
 /* "dmm-replay: what is wrong", a pointer to --help, and EXIT_USAGE. */
@@ -289,16 +315,18 @@ static int collect_trace_paths(char *const *arguments, int count, struct path_li
 
 int main(int argc, char **argv)
 {
+    instructions_child_main(argc, argv); /* --cost instructions' counting process */
     struct name_list allocators = {0};
     const char *module_dir = NULL, *csv_path = NULL, *json_path = NULL;
     struct replay_options options = {.repeat = DEFAULT_REPEAT,
                                      .series_points = DEFAULT_SERIES_POINTS};
     double timeout = DEFAULT_TIMEOUT;
     int quiet = 0;
+    unsigned jobs = 1;
     uint64_t number;
 
     opterr = 0; /* our own messages, in our own words */
-    for (int option; (option = getopt_long(argc, argv, ":a:vqh", long_options, NULL)) != -1;) {
+    for (int option; (option = getopt_long(argc, argv, ":a:j:vqh", long_options, NULL)) != -1;) {
         switch (option) {
         case 'a':
             if (add_allocators(&allocators, optarg) != 0)
@@ -353,6 +381,17 @@ int main(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'j':
+            if (parse_count(optarg, RUNNER_MAX_JOBS, &number) != 0 || number == 0)
+                return usage_error("-j/--jobs '%s': want a whole number from 1 to %d", optarg,
+                                   RUNNER_MAX_JOBS);
+            jobs = (unsigned)number;
+            break;
+        case OPTION_COST:
+            if (strcmp(optarg, "time") != 0 && strcmp(optarg, "instructions") != 0)
+                return usage_error("--cost '%s': want time or instructions", optarg);
+            options.count_instructions = strcmp(optarg, "instructions") == 0;
+            break;
         case 'h':
             print_help(stdout);
             return EXIT_ALL_OK;
@@ -364,6 +403,12 @@ int main(int argc, char **argv)
     }
     if (optind == argc)
         return usage_error("%s", "no trace given");
+    char no_counter[512];
+    if (options.count_instructions &&
+        instructions_method(no_counter, sizeof no_counter) == INSTRUCTIONS_NONE) {
+        fprintf(stderr, "dmm-replay: %s\n", no_counter);
+        return EXIT_USAGE;
+    }
     if (allocators.count == 0 && add_allocators(&allocators, "all") != 0)
         return EXIT_USAGE;
 
@@ -407,15 +452,28 @@ int main(int argc, char **argv)
     struct trace *traces = calloc(trace_count, sizeof *traces);
     if (traces == NULL)
         return usage_error("%s", strerror(ENOMEM));
-    int bad_traces = 0;
+    /* A malformed trace stops that trace only: it is left out of the run,
+     * and its error is listed at the end. A warning is shown at once. */
+    char **bad_traces = calloc(trace_count, sizeof *bad_traces);
+    if (bad_traces == NULL)
+        return usage_error("%s", strerror(ENOMEM));
+    size_t bad_count = 0, good_count = 0;
     for (size_t i = 0; i < trace_count; i++) {
-        if (trace_load(trace_paths.paths[i], &traces[i], error, sizeof error) != 0) {
-            fprintf(stderr, "%s\n", error);
-            bad_traces++;
+        if (trace_load(trace_paths.paths[i], &traces[good_count], error, sizeof error) != 0) {
+            if ((bad_traces[bad_count++] = strdup(error)) == NULL)
+                return usage_error("%s", strerror(ENOMEM));
+            continue;
         }
+        if (traces[good_count].warning != NULL)
+            fprintf(stderr, "%s\n", traces[good_count].warning);
+        good_count++;
     }
-    if (bad_traces > 0)
+    trace_count = good_count;
+    if (trace_count == 0) {
+        for (size_t i = 0; i < bad_count; i++)
+            fprintf(stderr, "%s\n", bad_traces[i]);
         return EXIT_USAGE;
+    }
 
     /* Outputs, before the run, so that a typo in a path costs no run. */
     if (options.series_dir != NULL &&
@@ -441,6 +499,7 @@ int main(int argc, char **argv)
         .trace_count = trace_count,
         .options = options,
         .timeout_seconds = timeout,
+        .jobs = jobs,
         .show_progress = isatty(STDERR_FILENO),
     };
     size_t pair_count = allocators.count * trace_count;
@@ -468,6 +527,17 @@ int main(int argc, char **argv)
         else if (pairs[i].result.status != REPLAY_OK && status == EXIT_ALL_OK)
             status = EXIT_SOME_NOT_OK;
     }
+
+    if (bad_count > 0) {
+        fprintf(stderr, "dmm-replay: %zu trace%s not replayed:\n", bad_count,
+                bad_count == 1 ? "" : "s");
+        for (size_t i = 0; i < bad_count; i++)
+            fprintf(stderr, "  %s\n", bad_traces[i]);
+        status = EXIT_USAGE;
+    }
+    for (size_t i = 0; i < bad_count; i++)
+        free(bad_traces[i]);
+    free(bad_traces);
 
     free(pairs);
     for (size_t i = 0; i < trace_count; i++)

@@ -5,7 +5,8 @@
  * allocator gets wrong. Each is this bump allocator with one deliberate
  * bug, so that the bug is the only code in the module's file: the module
  * defines BUMP_NAME (its dmm_name), writes the one function that has the
- * bug, says so with BUMP_OWN_MALLOC, BUMP_OWN_FREE or BUMP_OWN_REALLOC, and
+ * bug, says so with BUMP_OWN_MALLOC, BUMP_OWN_FREE, BUMP_OWN_REALLOC or
+ * BUMP_OWN_STATS, and
  * includes this header once, which supplies everything else of dmm.h.
  * (A header that defines functions is unusual; here it is the allocator
  * itself, included by exactly one file per module.)
@@ -118,10 +119,12 @@ const char *dmm_name(void)
     return BUMP_NAME;
 }
 
+#ifndef BUMP_OWN_STATS
 void dmm_stats(struct dmm_stats *stats)
 {
     stats_report(stats, &state.counts);
 }
+#endif
 
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
