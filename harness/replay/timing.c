@@ -54,6 +54,14 @@
 
 /* Empty pairs of clock reads whose median is the clock's own cost. */
 #define CALIBRATION_PAIRS 1000
+/* A steady sample is whole-loop replays until they add up to at least this
+ * many ns (and as many per-call replays): a replay of a short trace takes a
+ * few microseconds, where one timer interrupt or cache eviction swings it
+ * by half, so each sample times enough replays to outlast that noise (the
+ * CMU driver's fcyc does the same). A replay longer than this is one sample. */
+#define MIN_SAMPLE_NS 2e6
+/* ... but never more replays than this per sample (a 1-op trace). */
+#define MAX_REPLAYS_PER_SAMPLE 100000u
 /* A run writes its progress only every this many ops (a power of two), so
  * that the shared memory costs nothing measurable. */
 #define PROGRESS_EVERY 1024
@@ -182,9 +190,30 @@ static void *timing_thread(void *arg)
     start_replay(job); /* loaded just now, in this process: the reset finds it fresh */
     time_whole_loop(job, &run->cold_ns, &run->cold_minor_faults);
     for (unsigned k = 0; k < job->repeat; k++) {
+        /* One steady sample: the mean over enough replays (MIN_SAMPLE_NS). */
         struct timing_steady *steady = &run->steady[k];
-        time_whole_loop(job, &steady->loop_ns, &steady->minor_faults);
-        time_each_call(job, steady->kind_ns);
+        double loop_total = 0.0, kind_total[TRACE_KINDS] = {0};
+        uint64_t faults_total = 0;
+        unsigned replays = 0;
+        do {
+            double ns;
+            uint64_t faults;
+            time_whole_loop(job, &ns, &faults);
+            loop_total += ns;
+            faults_total += faults;
+            replays++;
+        } while (loop_total < MIN_SAMPLE_NS && replays < MAX_REPLAYS_PER_SAMPLE);
+        for (unsigned r = 0; r < replays; r++) {
+            double kind_ns[TRACE_KINDS];
+            time_each_call(job, kind_ns);
+            for (int kind = 0; kind < TRACE_KINDS; kind++)
+                kind_total[kind] += kind_ns[kind];
+        }
+        steady->loop_ns = loop_total / replays;
+        /* Rounded up: a fault in any replay keeps the sample marked as faulting. */
+        steady->minor_faults = (faults_total + replays - 1) / replays;
+        for (int kind = 0; kind < TRACE_KINDS; kind++)
+            steady->kind_ns[kind] = kind_total[kind] / replays;
         run->steady_count = k + 1;
     }
     return NULL;

@@ -19,9 +19,10 @@
 /* One steady replay pair: a whole-loop replay and a per-call replay, each
  * after the leftovers of the replay before were freed. */
 struct timing_steady {
-    double loop_ns;                /* the whole-loop replay, between two clock reads */
-    uint64_t minor_faults;         /* during that whole-loop replay */
-    double kind_ns[TRACE_KINDS];   /* the per-call replay: time per kind, clock cost subtracted */
+    double loop_ns;                /* a whole-loop replay, between two clock reads (the mean
+                                      over the sample's replays: timing.c, MIN_SAMPLE_NS) */
+    uint64_t minor_faults;         /* during one such replay (mean, rounded up) */
+    double kind_ns[TRACE_KINDS];   /* a per-call replay: time per kind, clock cost subtracted */
 };
 
 /* The timing run of a pair: one fresh process, one thread. */

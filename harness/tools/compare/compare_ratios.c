@@ -44,7 +44,7 @@ int compare_write_ratios(struct compare *c, FILE *summary)
     fprintf(out, "allocator,trace,time_ratio,utilization_ratio\n");
     if (summary != NULL)
         fprintf(summary, "\nEvery allocator against glibc's malloc, in this run (time: steady "
-                         "state, the median of %u replays after a cold one, below 1 is "
+                         "state, the median of %u samples after a cold replay, below 1 is "
                          "faster; utilization: 1 or more is as good):\n\n%-12s %16s %16s "
                          "%20s\n",
                 c->repeat, "allocator", "time (geomean)", "time (worst)", "utilization (worst)");

@@ -398,7 +398,7 @@ int html_write_index(struct compare *c, const char *machine)
         text(out, line);
         fputs(" &middot; ", out);
     }
-    fprintf(out, "time: steady state, median of %u replays per pair &middot; "
+    fprintf(out, "time: steady state, median of %u samples per pair &middot; "
                  "<a href=\"#machine\">machine</a></p>\n"
                  "<p><a href=\"#lecture\">The lecture's table</a> &middot; <a href=\"#charts\">"
                  "Charts</a> &middot; <a href=\"#metrics\">Every pair</a> &middot; "
