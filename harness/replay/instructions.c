@@ -6,6 +6,9 @@
  * checking pass -> timing [and the instruction count] -> result ->
  * table/CSV/JSON.
  *
+ * This file is the parent's side and the choice of counter;
+ * instructions_child.c is the counting process.
+ *
  * One count, from the parent's side:
  *
  *   parent                                   counting process
@@ -70,29 +73,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef HAVE_CALLGRIND
-#define HAVE_CALLGRIND 0
-#endif
-
-/* Where the ops file begins: says it is ours and of this build's layout. */
-#define OPS_MAGIC 0x646d6d6f70730001ULL /* "dmmops", version 1 */
-
 /* How often the parent looks whether the counting process has ended. */
 #define POLL_NS 10000000L /* 10 ms: nothing against a run of a second or more */
 
-/* The exit status of a counting process that could not count (its result
- * file says why). */
-#define CHILD_FAILED 3
-
 /* ---- which counter ------------------------------------------------------------ */
 
-static int perf_open(void)
+int instructions_perf_open(void)
 {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
@@ -137,7 +123,7 @@ enum instructions_method instructions_method(char *error, size_t error_size)
         return INSTRUCTIONS_NONE;
     }
     if (want_perf) {
-        int fd = perf_open();
+        int fd = instructions_perf_open();
         if (fd >= 0) {
             close(fd);
             return INSTRUCTIONS_PERF;
@@ -149,7 +135,7 @@ enum instructions_method instructions_method(char *error, size_t error_size)
             return INSTRUCTIONS_NONE;
         }
     }
-    if (!HAVE_CALLGRIND) {
+    if (!instructions_callgrind_built()) {
         snprintf(error, error_size,
                  "--cost instructions: no hardware counter here, and dmm was built without "
                  "<valgrind/callgrind.h> (apt-get install valgrind, then build again)");
@@ -171,162 +157,6 @@ const char *instructions_method_name(enum instructions_method method)
     case INSTRUCTIONS_CALLGRIND: return "callgrind";
     default: return "none";
     }
-}
-
-/* ---- the counting process ------------------------------------------------------ */
-
-/* What the replay thread needs. */
-struct count_job {
-    const struct allocator_module *module;
-    const struct trace_op *ops;
-    size_t op_count;
-    void **ptrs;                   /* a slot per ID */
-    enum instructions_method method;
-    uint64_t instructions;         /* perf: the count; callgrind: 0 (in its file) */
-    const char *error;             /* why not, or NULL */
-};
-
-/* One replay without checks: the same loop as a timing run's (timing.c). */
-__attribute__((noinline)) static void replay_ops(const struct count_job *job)
-{
-    void *no_slot = NULL; /* where `f -1` reads its NULL */
-    for (size_t i = 0; i < job->op_count; i++) {
-        const struct trace_op *op = &job->ops[i];
-        void **slot = op->slot == TRACE_NO_SLOT ? &no_slot : &job->ptrs[op->slot];
-        *slot = module_call(job->module, op, *slot);
-    }
-}
-
-/* Frees the blocks still live after a replay (not counted), so the next
- * replay starts from the steady state with every slot empty. */
-static void free_leftovers(const struct count_job *job, size_t slots)
-{
-    for (size_t s = 0; s < slots; s++) {
-        if (job->ptrs[s] != NULL)
-            job->module->free(job->ptrs[s]);
-        job->ptrs[s] = NULL;
-    }
-}
-
-static void *count_thread(void *arg)
-{
-    struct count_job *job = arg;
-    size_t slots = 0;
-    for (size_t i = 0; i < job->op_count; i++)
-        if (job->ops[i].slot != TRACE_NO_SLOT && job->ops[i].slot >= slots)
-            slots = (size_t)job->ops[i].slot + 1;
-
-    job->module->reset();
-    replay_ops(job); /* the warm-up */
-    free_leftovers(job, slots);
-
-    if (job->method == INSTRUCTIONS_PERF) {
-        int fd = perf_open();
-        if (fd < 0) {
-            job->error = "perf_event_open failed in the counting process";
-            return NULL;
-        }
-        ioctl(fd, PERF_EVENT_IOC_RESET, 0);
-        ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
-        replay_ops(job);
-        ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
-        uint64_t count = 0;
-        if (read(fd, &count, sizeof count) != (ssize_t)sizeof count)
-            job->error = "could not read the instruction counter";
-        job->instructions = count;
-        close(fd);
-    } else {
-#if HAVE_CALLGRIND
-        CALLGRIND_START_INSTRUMENTATION;
-        CALLGRIND_ZERO_STATS;
-        CALLGRIND_TOGGLE_COLLECT;
-        replay_ops(job);
-        CALLGRIND_TOGGLE_COLLECT;
-        CALLGRIND_STOP_INSTRUMENTATION;
-#endif
-    }
-    free_leftovers(job, slots);
-    return NULL;
-}
-
-/* Writes the one line the parent reads, and ends the counting process. */
-static _Noreturn void child_done(const char *result_path, int ok, uint64_t ops, uint64_t count,
-                                 const char *message)
-{
-    FILE *out = fopen(result_path, "w");
-    if (out != NULL) {
-        if (ok)
-            fprintf(out, "ok %" PRIu64 " %" PRIu64 "\n", ops, count);
-        else
-            fprintf(out, "fail %s\n", message);
-        fclose(out);
-    }
-    _exit(ok ? 0 : CHILD_FAILED);
-}
-
-/* Reads the ops file the parent wrote: its magic, the op count, the ops. */
-static struct trace_op *read_ops(const char *path, size_t *op_count)
-{
-    FILE *in = fopen(path, "rb");
-    if (in == NULL)
-        return NULL;
-    uint64_t header[2];
-    struct trace_op *ops = NULL;
-    if (fread(header, sizeof header, 1, in) == 1 && header[0] == OPS_MAGIC &&
-        header[1] < SIZE_MAX / sizeof *ops) {
-        ops = malloc(header[1] != 0 ? header[1] * sizeof *ops : 1);
-        if (ops != NULL && header[1] != 0 && fread(ops, sizeof *ops, header[1], in) != header[1]) {
-            free(ops);
-            ops = NULL;
-        }
-        *op_count = (size_t)header[1];
-    }
-    fclose(in);
-    return ops;
-}
-
-void instructions_child_main(int argc, char **argv)
-{
-    if (argc < 2 || strcmp(argv[1], INSTRUCTIONS_CHILD_FLAG) != 0)
-        return;
-    /* argv: PROGRAM FLAG METHOD ALLOCATOR MODULE_DIR OPS_FILE RESULT_FILE */
-    if (argc != 7) {
-        fprintf(stderr, "%s: internal entry of --cost instructions, not for use by hand\n",
-                argv[0]);
-        _exit(2);
-    }
-    const char *result_path = argv[6];
-    enum instructions_method method =
-        strcmp(argv[2], "perf") == 0 ? INSTRUCTIONS_PERF : INSTRUCTIONS_CALLGRIND;
-#if HAVE_CALLGRIND
-    if (method == INSTRUCTIONS_CALLGRIND && !RUNNING_ON_VALGRIND)
-        child_done(result_path, 0, 0, 0, "the callgrind count ran outside valgrind");
-#endif
-
-    size_t op_count = 0;
-    struct trace_op *ops = read_ops(argv[5], &op_count);
-    if (ops == NULL)
-        child_done(result_path, 0, 0, 0, "could not read the operations handed over");
-
-    struct allocator_module module;
-    char error[512];
-    if (module_load(argv[3], argv[4][0] != '\0' ? argv[4] : NULL, &module, error,
-                    sizeof error) != 0)
-        child_done(result_path, 0, 0, 0, error);
-
-    size_t slots = 1;
-    for (size_t i = 0; i < op_count; i++)
-        if (ops[i].slot != TRACE_NO_SLOT && ops[i].slot >= slots)
-            slots = (size_t)ops[i].slot + 1;
-    struct count_job job = {.module = &module, .ops = ops, .op_count = op_count,
-                            .ptrs = calloc(slots, sizeof(void *)), .method = method};
-    pthread_t thread;
-    if (job.ptrs == NULL || pthread_create(&thread, NULL, count_thread, &job) != 0 ||
-        pthread_join(thread, NULL) != 0)
-        child_done(result_path, 0, 0, 0, "the harness could not get memory or a thread");
-    if (job.error != NULL)
-        child_done(result_path, 0, 0, 0, job.error);
-    child_done(result_path, 1, op_count, job.instructions, NULL);
 }
 
 /* ---- the parent ------------------------------------------------------------------ */
@@ -360,7 +190,7 @@ static int write_ops(const char *path, const struct trace *trace)
     FILE *out = fopen(path, "wb");
     if (out == NULL)
         return -1;
-    uint64_t header[2] = {OPS_MAGIC, trace->op_count};
+    uint64_t header[2] = {INSTRUCTIONS_OPS_MAGIC, trace->op_count};
     int ok = fwrite(header, sizeof header, 1, out) == 1 &&
              (trace->op_count == 0 ||
               fwrite(trace->ops, sizeof *trace->ops, trace->op_count, out) == trace->op_count);

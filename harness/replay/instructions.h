@@ -115,4 +115,21 @@ int instructions_run(const struct runner_plan *plan, struct runner_pair *pairs, 
  * thing in main, before anything else runs. */
 void instructions_child_main(int argc, char **argv);
 
+/* ---- between the parent (instructions.c) and the counting process
+ * (instructions_child.c); not for other callers ----------------------- */
+
+/* Where the ops file begins: says it is ours and of this build's layout. */
+#define INSTRUCTIONS_OPS_MAGIC 0x646d6d6f70730001ULL /* "dmmops", version 1 */
+
+/* The exit status of a counting process that could not count (its result
+ * file says why). */
+#define INSTRUCTIONS_CHILD_FAILED 3
+
+/* A disabled user-space instruction counter for the calling thread, or -1
+ * where the machine has none (perf_event_open). */
+int instructions_perf_open(void);
+
+/* 1 when the counting process was built with valgrind's callgrind.h. */
+int instructions_callgrind_built(void);
+
 #endif /* DMM_INSTRUCTIONS_H */
