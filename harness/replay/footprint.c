@@ -15,9 +15,12 @@
 
 #include "footprint.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <unistd.h>
 
 void footprint_start(struct footprint *f, uintptr_t start, uintptr_t brk, int calls_heard)
@@ -93,21 +96,59 @@ int footprint_compare(const struct footprint *f, const struct dmm_stats *stats,
     return 0;
 }
 
+/* /proc/self/maps, opened once: a sandboxed child opens it before its
+ * filter allows no more files (footprint_open_maps), and reads it after. */
+static int maps_fd = -1;
+
+int footprint_open_maps(void)
+{
+    if (maps_fd < 0)
+        maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    return maps_fd;
+}
+
+/* The kernel's mapping that holds addr: 1 with its bounds and permissions,
+ * 0 when none does or the file cannot be read. Read with read(2) from the
+ * start each time: no stdio stream, so no file is opened again. */
+static int find_mapping(uintptr_t addr, uintptr_t *low, uintptr_t *high, char perms[8])
+{
+    if (footprint_open_maps() < 0 || lseek(maps_fd, 0, SEEK_SET) != 0)
+        return 0;
+    char text[8192];
+    size_t have = 0;
+    for (;;) {
+        ssize_t got = read(maps_fd, text + have, sizeof text - 1 - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return 0; /* the end; a last line always ends with '\n' */
+        have += (size_t)got;
+        text[have] = '\0';
+        char *line = text, *end;
+        while ((end = strchr(line, '\n')) != NULL) {
+            *end = '\0';
+            unsigned long long a, b;
+            if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) == 3 && a <= addr && addr < b) {
+                *low = (uintptr_t)a, *high = (uintptr_t)b;
+                return 1;
+            }
+            line = end + 1;
+        }
+        have = (size_t)(text + have - line);
+        memmove(text, line, have);
+        if (have == sizeof text - 1)
+            have = 0; /* a line longer than the buffer: not one of ours */
+    }
+}
+
 int footprint_check_maps(const struct footprint *f, char *what, size_t size)
 {
     size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
-    FILE *maps = fopen("/proc/self/maps", "r");
-    if (maps == NULL || page_size == 0 || f->start == 0)
-        return maps != NULL ? fclose(maps), 0 : 0;
-    char line[512], perms[8] = "";
+    if (page_size == 0 || f->start == 0)
+        return 0;
+    char perms[8] = "";
     uintptr_t low = 0, high = 0;
-    int found = 0;
-    while (!found && fgets(line, sizeof line, maps) != NULL) {
-        unsigned long long a, b;
-        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) == 3 && a <= f->start && f->start < b)
-            found = 1, low = (uintptr_t)a, high = (uintptr_t)b;
-    }
-    fclose(maps);
+    int found = find_mapping(f->start, &low, &high, perms);
     if (!found || low != f->start)
         return 0; /* not a reserve starting at the section's start: nothing to compare */
     uintptr_t end = f->brk > f->start ? (f->brk - f->start + page_size - 1) / page_size * page_size

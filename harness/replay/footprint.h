@@ -64,4 +64,9 @@ int footprint_compare(const struct footprint *f, const struct dmm_stats *stats,
  * reserve); -1 with a message naming both extents otherwise. */
 int footprint_check_maps(const struct footprint *f, char *what, size_t size);
 
+/* Opens /proc/self/maps for footprint_check_maps, once (it opens the file
+ * itself when this was not called): a sandboxed child calls it before its
+ * filter refuses every open (sandbox.h). Returns the descriptor, or -1. */
+int footprint_open_maps(void);
+
 #endif /* DMM_FOOTPRINT_H */

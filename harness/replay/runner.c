@@ -56,6 +56,7 @@
 
 #include "runner.h"
 
+#include "footprint.h"
 #include "instructions.h"
 #include "measure.h"
 #include "replay.h"
@@ -63,6 +64,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,7 @@ struct handover {
     volatile int is_baseline;        /* the module measures its own footprint */
     volatile int finished;           /* replay_pair returned */
     volatile int load_failed;        /* module_load failed; result.message says why */
+    volatile long refused_call;      /* the sandbox refused this system call, plus one */
     char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
 };
 
@@ -151,7 +154,17 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
 
     struct allocator_module module;
     char error[sizeof handover->result.message];
-    if (module_load(pair->allocator, plan->module_dir, &module, error, sizeof error) == 0) {
+    int loaded = (plan->sandbox == NULL || sandbox_limit(plan->sandbox, error, sizeof error) == 0) &&
+                 module_load(pair->allocator, plan->module_dir, &module, error, sizeof error) == 0;
+    if (loaded && pair->label != NULL)
+        snprintf(module.reported_name, sizeof module.reported_name, "%s", pair->label);
+    /* After loading (dlopen opens files), before the module's first call.
+     * Not for a baseline: those are Debian's allocators, not submissions,
+     * and glibc's opens /sys files to size its arenas. */
+    if (loaded && plan->sandbox != NULL && !runner_is_baseline(pair->allocator) &&
+        sandbox_enter(&handover->refused_call, footprint_open_maps(), error, sizeof error) != 0)
+        loaded = 0;
+    if (loaded) {
         snprintf(handover->name, sizeof handover->name, "%s", module.reported_name);
         handover->is_baseline = module.footprint_method != NULL;
         int done = 0;
@@ -231,11 +244,14 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     uint64_t op = handover->progress.op;
     uint32_t line = handover->progress.line;
     int timing = handover->progress.timing;
-    const char *allocator = handover->name[0] != '\0' ? handover->name : pair->allocator;
+    /* A label first: the child may have died before it knew its name. */
+    const char *allocator = pair->label != NULL       ? pair->label
+                            : handover->name[0] != '\0' ? handover->name
+                                                       : pair->allocator;
     static const char *const phases[] = {"the checking pass", "the footprint run",
                                          "the timing run"};
 
-    char what[160], when[128];
+    char what[256], when[128];
     if (op == 0)
         snprintf(when, sizeof when, "before the first operation of %s", phases[job]);
     else if (timing)
@@ -248,6 +264,13 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     if (!ended) {
         lost = REPLAY_TIMEOUT;
         snprintf(what, sizeof what, "no answer after %g s", plan->timeout_seconds);
+    } else if (handover->refused_call != 0) {
+        sandbox_refusal(handover->refused_call - 1, what, sizeof what);
+    } else if (plan->sandbox != NULL && WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
+        snprintf(what, sizeof what, "wrote to a file, which the sandbox does not allow (SIGXFSZ)");
+    } else if (plan->sandbox != NULL && WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+        snprintf(what, sizeof what, "used up the sandbox's %g s of CPU time (SIGXCPU)",
+                 ceil(plan->sandbox->cpu_seconds) + 1);
     } else if (WIFSIGNALED(status)) {
         int signal_number = WTERMSIG(status);
         const char *abbreviation = sigabbrev_np(signal_number);
@@ -370,7 +393,7 @@ static void mark_not_run(struct runner_pair *pair, const char *why)
 {
     pair->result = (struct replay_result){.status = REPLAY_FAIL, .ops = pair->trace->op_count};
     snprintf(pair->result.message, sizeof pair->result.message, "%s on %s: not run: %s",
-             pair->allocator, pair->trace->path, why);
+             pair->label != NULL ? pair->label : pair->allocator, pair->trace->path, why);
 }
 
 /* Where a pair is in the first step of runner_run. */
@@ -539,6 +562,7 @@ int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
     for (size_t i = 0; i < total; i++)
         pairs[i] = (struct runner_pair){
             .allocator = plan->allocators[i / plan->trace_count],
+            .label = plan->labels != NULL ? plan->labels[i / plan->trace_count] : NULL,
             .trace = &plan->traces[i % plan->trace_count],
         };
 

@@ -21,6 +21,7 @@
 
 #include "dmm_allocators.h"
 #include "replay.h"
+#include "sandbox.h"
 #include "trace.h"
 
 #include <stddef.h>
@@ -77,10 +78,16 @@ struct runner_plan {
     unsigned jobs;                 /* checking passes run side by side (-j): 0 or 1 for
                                       one at a time, at most RUNNER_MAX_JOBS */
     int show_progress;             /* a line on stderr, rewritten for each pair */
+    const char *const *labels;     /* NULL, or one per allocator: the name every message
+                                      uses (dmm-grade: the student), not dmm_name() */
+    const struct sandbox *sandbox; /* NULL, or every child runs in it (sandbox.h); the
+                                      instruction counts (--cost instructions) run under
+                                      valgrind, where seccomp cannot be, with the limits only */
 };
 
 struct runner_pair {
     const char *allocator;       /* as on the command line */
+    const char *label;           /* plan->labels' entry for it, or NULL */
     const struct trace *trace;
     int load_failed;             /* the module could not be loaded */
     struct replay_result result; /* status and message always set */

@@ -42,7 +42,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 enum {
     OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
     OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP, OPTION_HEAP_MAP_DIR,
-    OPTION_JOBS, OPTION_COST,
+    OPTION_JOBS, OPTION_COST, OPTION_SANDBOX,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +61,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"jobs", required_argument, NULL, 'j'},
     {"cost", required_argument, NULL, OPTION_COST},
+    {"sandbox", no_argument, NULL, OPTION_SANDBOX},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -108,6 +109,11 @@ static void print_help(FILE *out)
 "                         (instr_per_op), with the CPU's counter or else under\n"
 "                         valgrind's callgrind (exact; about a second per pair;\n"
 "                         runs side by side with -j); docs/harness.md\n"
+"      --sandbox          run each pair's processes as dmm-grade does: limits\n"
+"                         (1 GiB of data, --timeout of CPU, no file writes, no\n"
+"                         processes), a seccomp filter, the module's output\n"
+"                         discarded (docs/grading.md); not with -v, --heap-map,\n"
+"                         --series or --heap-map-dir\n"
 "      --csv FILE         write the results as CSV to FILE ('-': stdout)\n"
 "      --json FILE        write them as JSON, {\"runs\":[{...}]} ('-': stdout)\n"
 "      --series DIR       write live bytes and footprint over the checking pass\n"
@@ -321,7 +327,7 @@ int main(int argc, char **argv)
     struct replay_options options = {.repeat = DEFAULT_REPEAT,
                                      .series_points = DEFAULT_SERIES_POINTS};
     double timeout = DEFAULT_TIMEOUT;
-    int quiet = 0;
+    int quiet = 0, sandboxed = 0;
     unsigned jobs = 1;
     uint64_t number;
 
@@ -392,6 +398,9 @@ int main(int argc, char **argv)
                 return usage_error("--cost '%s': want time or instructions", optarg);
             options.count_instructions = strcmp(optarg, "instructions") == 0;
             break;
+        case OPTION_SANDBOX:
+            sandboxed = 1;
+            break;
         case 'h':
             print_help(stdout);
             return EXIT_ALL_OK;
@@ -403,6 +412,10 @@ int main(int argc, char **argv)
     }
     if (optind == argc)
         return usage_error("%s", "no trace given");
+    if (sandboxed && (options.verbose || options.heap_map || options.series_dir != NULL ||
+                      options.heap_map_dir != NULL))
+        return usage_error("%s", "--sandbox discards what the checking pass prints and allows "
+                                 "no files: not with -v, --heap-map, --series or --heap-map-dir");
     char no_counter[512];
     if (options.count_instructions &&
         instructions_method(no_counter, sizeof no_counter) == INSTRUCTIONS_NONE) {
@@ -501,6 +514,8 @@ int main(int argc, char **argv)
         .timeout_seconds = timeout,
         .jobs = jobs,
         .show_progress = isatty(STDERR_FILENO),
+        .sandbox = sandboxed ? &(struct sandbox){.memory_mib = 1024, .cpu_seconds = timeout}
+                             : NULL,
     };
     size_t pair_count = allocators.count * trace_count;
     struct runner_pair *pairs = calloc(pair_count, sizeof *pairs);
