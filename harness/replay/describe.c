@@ -17,6 +17,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+void describe_error_at(char *error, size_t size, const char *path, size_t line,
+                       const char *format, va_list args)
+{
+    if (error == NULL || size == 0)
+        return;
+    int used = line > 0 ? snprintf(error, size, "%s:%zu: ", path, line)
+                        : snprintf(error, size, "%s: ", path);
+    if (used >= 0 && (size_t)used < size)
+        vsnprintf(error + used, size - (size_t)used, format, args);
+}
+
 void describe_op(char *text, size_t size, const struct trace_op *op, long long id)
 {
     unsigned long long n = id < 0 ? 0 : (unsigned long long)id;

@@ -25,6 +25,7 @@
 #include "dmm.h"
 #include "trace.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* In the functions below, id is the trace's own ID of the op's block, -1
@@ -33,6 +34,12 @@
 /* "malloc id 5, 100 bytes", "calloc id 5, 3 x 8 bytes", "realloc id 5,
  * 100 bytes", "free id 5", "free NULL". */
 void describe_op(char *text, size_t size, const struct trace_op *op, long long id);
+
+/* "PATH:LINE: what" (": LINE" left out when line is 0) into error[size]
+ * (nothing when error is NULL): the one shape of a message about a line
+ * of a file, for the trace parser and dmm-grade's configuration. */
+void describe_error_at(char *error, size_t size, const char *path, size_t line,
+                       const char *format, va_list args);
 
 /* "a 5 100", "c 5 3 8", "r 5 100", "f 5", "f -1": the op as a line of
  * dmm's trace format, without the line end. */

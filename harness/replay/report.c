@@ -258,6 +258,20 @@ static int column_number(const struct column *column, const struct runner_pair *
 
 /* ---- CSV ---------------------------------------------------------------------- */
 
+void report_html_text(FILE *out, const char *text)
+{
+    for (const char *s = text; *s != '\0'; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
 void report_csv_text(FILE *out, const char *text)
 {
     if (strpbrk(text, ",\"\r\n") == NULL) {

@@ -49,4 +49,8 @@ int report_make_dir(const char *path, char *error, size_t error_size);
  * in quotes, its quotes doubled. Every CSV file of the harness uses it. */
 void report_csv_text(FILE *out, const char *text);
 
+/* Text in an HTML page: & < > " ' as entities (in a body or in a quoted
+ * attribute alike). The report's index.html and dmm-grade's feedback. */
+void report_html_text(FILE *out, const char *text);
+
 #endif /* DMM_REPORT_H */

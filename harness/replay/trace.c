@@ -19,7 +19,8 @@
  *     operations), anything else dmm's own format. Both accept the same
  *     operations. A .rep header's operation count that disagrees with the
  *     body is a warning (trace->warning), not an error: files as courses
- *     ship them are often off by one.
+ *     ship them are often off by one. A 4-number header's weight is kept
+ *     (trace->rep_weight) for dmm-grade; replaying ignores it.
  *
  * IDs are mapped to dense slots 0, 1, 2 ... in order of first appearance,
  * through a hash table (open addressing, linear probing) whose buckets hold
@@ -39,8 +40,11 @@
 
 #include "trace.h"
 
+#include "describe.h"
+
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -103,18 +107,10 @@ struct parser {
 /* Writes "PATH:LINE: message" (LINE omitted when 0) and returns -1. */
 static int fail(struct parser *parser, const char *format, ...)
 {
-    if (parser->error == NULL || parser->error_size == 0)
-        return -1;
-    int used;
-    if (parser->line > 0)
-        used = snprintf(parser->error, parser->error_size, "%s:%zu: ", parser->path, parser->line);
-    else
-        used = snprintf(parser->error, parser->error_size, "%s: ", parser->path);
-    if (used < 0 || (size_t)used >= parser->error_size)
-        return -1;
     va_list arguments;
     va_start(arguments, format);
-    vsnprintf(parser->error + used, parser->error_size - (size_t)used, format, arguments);
+    describe_error_at(parser->error, parser->error_size, parser->path, parser->line, format,
+                      arguments);
     va_end(arguments);
     return -1;
 }
@@ -313,6 +309,8 @@ static int finish_header(struct parser *parser)
     size_t ids = count == 2 ? 0 : 1; /* the operations follow the IDs */
     parser->ids = values[ids], parser->ids_line = parser->header_line[ids];
     parser->ops = values[ids + 1], parser->ops_line = parser->header_line[ids + 1];
+    if (count == HEADER_LINES) /* the weight: the replay ignores it, dmm-grade scores by it */
+        parser->trace->rep_weight = values[3] > LLONG_MAX ? LLONG_MAX : (long long)values[3];
     parser->line = line;
     return 0;
 }
@@ -520,7 +518,7 @@ static char *name_of(const char *path)
 int trace_parse(const char *path, const char *text, size_t length, struct trace *trace,
                 char *error, size_t error_size)
 {
-    *trace = (struct trace){.format = TRACE_FORMAT_DMM};
+    *trace = (struct trace){.format = TRACE_FORMAT_DMM, .rep_weight = -1};
     struct parser parser = {.path = path, .trace = trace, .error = error, .error_size = error_size};
     if (error != NULL && error_size > 0)
         error[0] = '\0';

@@ -10,7 +10,7 @@
  *   # comment            20000        suggested heap size (ignored)
  *   a ID SIZE            3            number of IDs (checked)
  *   c ID NMEMB SIZE      8            number of operations (a warning if off)
- *   r ID SIZE            1            weight (ignored)
+ *   r ID SIZE            1            weight (kept: rep_weight, for dmm-grade)
  *   f ID                 a 0 512
  *   f -1   (free NULL)   r 0 1024 ... f 0
  *
@@ -64,6 +64,8 @@ struct trace {
     char *warning;          /* NULL, or "PATH:LINE: warning: ..." for something the
                                reader should know but that does not stop the replay
                                (a .rep header's operation count off from the body) */
+    long long rep_weight;   /* the .rep header's 4th number (LLONG_MAX at most); -1:
+                               none (dmm format, or a 2-number header) */
 };
 
 /* The trace's own ID of op's block, or -1 for `f -1` (free(NULL)). */

@@ -78,22 +78,6 @@ static const char *const style =
     "figcaption{color:#444}dt{font-weight:bold;margin-top:.5em}pre{background:#f6f6f6;"
     "padding:.8em;overflow-x:auto}\n";
 
-/* ---- escaping --------------------------------------------------------------- */
-
-static void text(FILE *out, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
-
 static int exists(const struct compare *c, const char *relative)
 {
     char path[COMPARE_PATH_BYTES];
@@ -106,10 +90,10 @@ static void link_to(FILE *out, const struct compare *c, const char *relative, co
 {
     if (exists(c, relative)) {
         fputs("<a href=\"", out);
-        text(out, relative);
+        report_html_text(out, relative);
         fputs("\">", out);
     }
-    text(out, label);
+    report_html_text(out, label);
     if (exists(c, relative))
         fputs("</a>", out);
 }
@@ -150,11 +134,11 @@ static void verdict_cell(FILE *out, const char *measured, const char *lecture, c
     int differs = lecture != NULL && strcmp(measured, lecture) != 0;
     fprintf(out, "<td%s><span class=\"%s\">", differs ? " class=\"differs\"" : "",
             verdict_class(measured));
-    text(out, measured);
+    report_html_text(out, measured);
     fputs("</span><br><small>lecture: ", out);
-    text(out, lecture != NULL ? lecture : "(no row)");
+    report_html_text(out, lecture != NULL ? lecture : "(no row)");
     fputs("<br>", out);
-    text(out, why);
+    report_html_text(out, why);
     fputs("</small></td>", out);
 }
 
@@ -176,7 +160,7 @@ static void lecture_section(FILE *out, const struct compare *c)
         const char *lecture[3] = {NULL, NULL, NULL};
         lecture_expected(row->allocator, &lecture[0], &lecture[1], &lecture[2]);
         fputs("<tr><th>", out);
-        text(out, row->allocator);
+        report_html_text(out, row->allocator);
         fputs("</th>", out);
         verdict_cell(out, row->space, lecture[0], row->space_why);
         verdict_cell(out, row->malloc_time, lecture[1], row->malloc_why);
@@ -195,14 +179,14 @@ static void figure(FILE *out, const struct compare *c, const char *name, const c
     snprintf(png, sizeof png, "%s.png", name);
     snprintf(svg, sizeof svg, "%s.svg", name);
     fputs("<figure id=\"", out);
-    text(out, name);
+    report_html_text(out, name);
     fputs("\">", out);
     if (!exists(c, png)) {
         fputs("<p class=\"note\">", out);
-        text(out, title);
+        report_html_text(out, title);
         fputs(": not drawn in this run (", out);
         if (c->no_plots != NULL) {
-            text(out, c->no_plots);
+            report_html_text(out, c->no_plots);
         } else {
             prose(out, c, "its script failed: [plots.log](plots.log) says why");
         }
@@ -211,20 +195,20 @@ static void figure(FILE *out, const struct compare *c, const char *name, const c
     }
     if (exists(c, svg)) {
         fputs("<a href=\"", out);
-        text(out, svg);
+        report_html_text(out, svg);
         fputs("\">", out);
     }
     fputs("<img src=\"", out);
-    text(out, png);
+    report_html_text(out, png);
     fputs("\" alt=\"", out);
-    text(out, title);
+    report_html_text(out, title);
     fputs("\">", out);
     if (exists(c, svg))
         fputs("</a>", out);
     fputs("<figcaption><b>", out);
-    text(out, title);
+    report_html_text(out, title);
     fputs(".</b> ", out);
-    text(out, caption);
+    report_html_text(out, caption);
     if (exists(c, svg)) {
         fputs(" (", out);
         link_to(out, c, svg, "SVG");
@@ -312,11 +296,11 @@ static void metrics_section(FILE *out, const struct compare *c)
         int baseline = r->is_baseline;
         int counted = ok && !baseline; /* system calls and steps */
         fprintf(out, "<tr%s><td>", ok ? "" : " class=\"bad\"");
-        text(out, pair->allocator);
+        report_html_text(out, pair->allocator);
         if (baseline)
             fputs(" <em>(baseline)</em>", out);
         fputs("</td><td>", out);
-        text(out, pair->trace->name);
+        report_html_text(out, pair->trace->name);
         fprintf(out, "</td><td>%s</td><td class=\"n\">%llu</td>", report_status_name(r->status),
                 (unsigned long long)r->ops);
         number_cell(out, ok && c->repeat > 0 && r->ops > 0, "%.1f", r->ns_per_op);
@@ -331,7 +315,7 @@ static void metrics_section(FILE *out, const struct compare *c)
         fputs("</tr>\n", out);
         if (!ok) {
             fputs("<tr class=\"bad\"><td></td><td class=\"message\" colspan=\"12\">", out);
-            text(out, r->message);
+            report_html_text(out, r->message);
             fputs("</td></tr>\n", out);
         }
     }
@@ -366,9 +350,9 @@ static void meaning_section(FILE *out, const struct compare *c)
     fputs("<h2 id=\"meaning\">What the metrics mean</h2>\n<dl>\n", out);
     for (size_t i = 0; i < sizeof meanings / sizeof meanings[0]; i++) {
         fputs("<dt>", out);
-        text(out, meanings[i][0]);
+        report_html_text(out, meanings[i][0]);
         fputs("</dt><dd>", out);
-        text(out, meanings[i][1]);
+        report_html_text(out, meanings[i][1]);
         fputs("</dd>\n", out);
     }
     prose(out, c, "</dl>\n<p>The exact definitions: [the harness and its "
@@ -389,13 +373,13 @@ int html_write_index(struct compare *c, const char *machine)
                  "<title>dmm: the allocators compared</title>\n<style>\n%s</style>\n"
                  "</head>\n<body>\n<h1>dmm: the allocators compared</h1>\n<p class=\"meta\">",
             style);
-    text(out, c->date);
+    report_html_text(out, c->date);
     fputs(" &middot; ", out);
     const char *compiler = strstr(machine, "compiler: ");
     if (compiler != NULL) {
         char line[256];
         snprintf(line, sizeof line, "%.*s", (int)strcspn(compiler, "\n"), compiler);
-        text(out, line);
+        report_html_text(out, line);
         fputs(" &middot; ", out);
     }
     fprintf(out, "time: steady state, median of %u samples per pair &middot; "
@@ -408,7 +392,7 @@ int html_write_index(struct compare *c, const char *machine)
     metrics_section(out, c);
     meaning_section(out, c);
     fputs("<h2 id=\"machine\">Machine</h2>\n<pre>", out);
-    text(out, machine);
+    report_html_text(out, machine);
     prose(out, c, "</pre>\n<p class=\"meta\">Written by dmm-compare: "
           "[machine.txt](machine.txt).</p>\n</body>\n</html>\n");
     return compare_close(c, out, "index.html");
