@@ -14,10 +14,8 @@
  *   3. each built and statically checked (-j compilers at a time);
  *   4. the reference allocator (COST_RELATIVE, COST_INSTRUCTIONS) on every
  *      trace, trusted and not sandboxed, measured in this run: with the
- *      time cost once before the class and once after, keeping per trace
- *      the faster (the less disturbed) and warning when the two differ by
- *      more than REFERENCE_DRIFT: the machine's speed changed under the
- *      grades;
+ *      time cost in REFERENCE_RUNS fresh processes before the class and as
+ *      many after, the median of all (time_reference);
  *   5. every (student, trace) pair by the runner: the checking passes -j at
  *      a time, each child in the sandbox (sandbox.h); the timing runs one
  *      at a time with nothing else running, so -j and the class's size
@@ -31,12 +29,14 @@
 #include "grade.h"
 
 #include "instructions.h"
+#include "measure.h"
 #include "report.h"
 #include "runner.h"
 #include "sandbox.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,8 @@
 enum { EXIT_GRADED = 0, EXIT_USAGE = 2 };
 
 #define DEFAULT_OUT "grades"
-#define REFERENCE_DRIFT 0.25 /* before/after the class: more, and the run is warned about */
+#define REFERENCE_RUNS 5      /* fresh processes timing the reference, before and after */
+#define REFERENCE_DRIFT 0.25  /* before/after the class: more, and the run is warned about */
 #define BOOK_NAME "grades.csv"
 
 static const char usage[] =
@@ -188,32 +189,50 @@ static int run_reference(const struct grade_config *config, const struct trace *
     return status;
 }
 
-/* Step 4 again, after the class: the reference's time per op on each trace
- * becomes the faster of the two runs (noise only ever slows a run down);
- * a trace on which they differ by more than REFERENCE_DRIFT is warned
- * about, naming both figures. */
-static int remeasure_reference(const struct grade_config *config, const struct trace *traces,
-                               struct replay_result *reference)
+/* Step 4 with the time cost. The reference's steady time per op varies
+ * between fresh processes far more than a dmm allocator's (glibc on
+ * python-dict: 41 to 77 ns/op over ten processes on this machine; its
+ * large chunks come and go with mmap, and their page faults are in every
+ * replay), so each trace is timed in REFERENCE_RUNS processes before the
+ * class and as many after, and its figure is the median of all of them
+ * (measure_median). A change of the machine's speed during the run moves
+ * every trace the same way: when the median over the traces of (after /
+ * before) is off 1 by more than REFERENCE_DRIFT, the run is warned about,
+ * with that figure. phase 0: before (fills reference[] and samples[]);
+ * phase 1: after. */
+static int time_reference(const struct grade_config *config, const struct trace *traces,
+                          int phase, struct replay_result *reference, double *samples)
 {
-    struct replay_result *after = calloc(config->trace_count, sizeof *after);
-    if (after == NULL)
-        return fail("%s", strerror(ENOMEM));
-    int status = run_reference(config, traces, 1, after);
-    for (size_t t = 0; t < config->trace_count && status == 0; t++) {
-        double before_ns = reference[t].ns_per_op, after_ns = after[t].ns_per_op;
-        double slower = before_ns > after_ns ? before_ns : after_ns;
-        double faster = before_ns > after_ns ? after_ns : before_ns;
-        if (faster > 0 && slower / faster - 1 > REFERENCE_DRIFT)
-            fprintf(stderr,
-                    "dmm-grade: warning: %s on %s took %.1f ns/op before the class and %.1f "
-                    "after: the machine's speed changed during the run, and time-based "
-                    "grades with it (the faster is used; `throughput instructions` does not "
-                    "depend on the machine)\n",
-                    config->reference, traces[t].name, before_ns, after_ns);
-        if (after_ns < before_ns)
-            reference[t] = after[t];
+    size_t count = config->trace_count;
+    struct replay_result *run = calloc(count, sizeof *run);
+    double *ratios = calloc(count, sizeof *ratios);
+    int status = run != NULL && ratios != NULL ? 0 : fail("%s", strerror(ENOMEM));
+    for (size_t r = 0; r < REFERENCE_RUNS && status == 0; r++) {
+        status = run_reference(config, traces, 1, run);
+        for (size_t t = 0; t < count && status == 0; t++) {
+            if (phase == 0 && r == 0)
+                reference[t] = run[t];
+            samples[(t * 2 + (size_t)phase) * REFERENCE_RUNS + r] = run[t].ns_per_op;
+        }
     }
-    free(after);
+    for (size_t t = 0; t < count && status == 0 && phase == 1; t++) {
+        double *before = &samples[t * 2 * REFERENCE_RUNS], *after = before + REFERENCE_RUNS;
+        ratios[t] = measure_median(after, REFERENCE_RUNS) / measure_median(before, REFERENCE_RUNS);
+        reference[t].ns_per_op = measure_median(before, 2 * REFERENCE_RUNS);
+        reference[t].kops_per_sec = 1e6 / reference[t].ns_per_op;
+    }
+    if (status == 0 && phase == 1) {
+        double drift = measure_median(ratios, count);
+        if (fabs(drift - 1) > REFERENCE_DRIFT)
+            fprintf(stderr,
+                    "dmm-grade: warning: %s ran %.2f times as long per op after the class as "
+                    "before (the median over the traces, each the median of %d processes): the "
+                    "machine's speed changed during the run, and time-based grades with it "
+                    "(`throughput instructions` does not depend on the machine)\n",
+                    config->reference, drift, REFERENCE_RUNS);
+    }
+    free(ratios);
+    free(run);
     return status;
 }
 
@@ -433,17 +452,21 @@ int main(int argc, char **argv)
 
     /* 4 and 5. The reference, then the class. */
     struct replay_result *reference = NULL;
+    double *samples = NULL;
     if (config.cost != COST_FIXED) {
         reference = calloc(config.trace_count, sizeof *reference);
-        if (reference == NULL)
+        samples = calloc(config.trace_count * 2 * REFERENCE_RUNS, sizeof *samples);
+        if (reference == NULL || samples == NULL)
             return fail("%s", strerror(ENOMEM));
-        if (run_reference(&config, traces, a.jobs, reference) != 0)
+        if (config.cost == COST_RELATIVE ? time_reference(&config, traces, 0, reference, samples)
+                                         : run_reference(&config, traces, a.jobs, reference))
             return EXIT_USAGE;
     }
     if (run_students(&config, traces, a.jobs, all, count) != 0)
         return EXIT_USAGE;
-    if (config.cost == COST_RELATIVE && remeasure_reference(&config, traces, reference) != 0)
+    if (config.cost == COST_RELATIVE && time_reference(&config, traces, 1, reference, samples))
         return EXIT_USAGE;
+    free(samples);
 
     /* 6. Scores, feedback, the book. */
     char cost[512];
