@@ -200,9 +200,13 @@ static int resize_in_place(struct chunk *c, size_t need)
 /* ---- the public interface -------------------------------------------------- */
 
 /* The head of the first non-empty exact bin at or above the request's, else
- * first fit in the last bin, else a new chunk at the program break. */
+ * first fit in the last bin, else a new chunk at the program break.
+ * Every public function that reads or writes headers starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
@@ -211,7 +215,7 @@ void *dmm_malloc(size_t size)
     struct chunk *c = exact != NULL ? free_list_remove(exact, *exact) : first_fit_in_last_bin(need);
     if (c == NULL)
         c = extend_heap(need); /* NULL: heap_grow set errno to ENOMEM; nothing changed */
-    return c == NULL ? NULL : place(c, need);
+    return memcheck_malloc(c == NULL ? NULL : place(c, need), size);
 }
 
 /* Coalesced as in dlist (neighbours found by address, not by search: two
@@ -220,6 +224,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     state.counts.free_steps += chunk_neighbour_count(payload_to_chunk(ptr));
     struct chunk *c = coalesce(payload_to_chunk(ptr)); /* its size may pick another bin */
@@ -234,10 +240,11 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
     if (!resize_in_place(c, chunk_bytes_for(size)))
         return realloc_by_copy(ptr, chunk_payload_bytes(c), size);
-    return ptr;
+    return memcheck_realloc(ptr, ptr, size);
 }
 
 /* What the design promises, checked by the harness on every heap walk (dmm.h):
@@ -278,6 +285,7 @@ static const char *check_bins(size_t free_chunks)
  * the bins: 4, 5 and 7. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     size_t free_chunks;
     const char *problem = check_chunks(visit, arg, &free_chunks);
     return problem != NULL ? problem : check_bins(free_chunks);

@@ -153,8 +153,12 @@ static void *place(struct chunk *c, size_t need)
 
 /* ---- the public interface -------------------------------------------------- */
 
+/* Every public function that reads or writes headers starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
@@ -164,7 +168,7 @@ void *dmm_malloc(size_t size)
         c = extend_heap(need);
     if (c == NULL)
         return NULL; /* heap_grow set errno to ENOMEM; nothing changed */
-    return place(c, need);
+    return memcheck_malloc(place(c, need), size);
 }
 
 /* The chunk's neighbours in memory are found by address (size and footer),
@@ -174,6 +178,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
     state.counts.free_calls++;
     state.counts.free_steps += chunk_neighbour_count(c);
@@ -188,9 +194,10 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
     if (resize_in_place(c, chunk_bytes_for(size)))
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     return realloc_by_copy(ptr, chunk_payload_bytes(c), size);
 }
 
@@ -212,6 +219,7 @@ void dmm_stats(struct dmm_stats *stats)
  * the list: 5, and 4 from both sides. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     size_t free_chunks, listed = 0;
     const char *problem = check_chunks(visit, arg, &free_chunks);
     if (problem == NULL)

@@ -577,28 +577,32 @@ static void *realloc_mapped(struct chunk *c, size_t size)
         return realloc_by_copy(chunk_payload(c), chunk_size(c) - MAPPED_HEADER_BYTES, size);
     size_t length = whole_pages(MAPPED_HEADER_BYTES + size);
     if (length == chunk_size(c))
-        return chunk_payload(c);
+        return memcheck_realloc(chunk_payload(c), chunk_payload(c), size);
     struct mapped_chunk *m = heap_remap(mapped_header(c), chunk_size(c), length);
     if (m == NULL)
         return NULL; /* errno is ENOMEM; the old mapping is untouched */
     m->chunk.size_status = length | CHUNK_MAPPED;
     relink_mapped(m, m); /* its neighbours' links still lead to the old address */
-    return chunk_payload(&m->chunk);
+    return memcheck_realloc(chunk_payload(c), chunk_payload(&m->chunk), size);
 }
 
 /* ---- the public interface ------------------------------------------------- */
 
+/* Every public function that reads or writes headers starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     if (size >= MMAP_THRESHOLD)
-        return map_chunk(size);
+        return memcheck_malloc(map_chunk(size), size);
     size_t need = chunk_bytes_for(size); /* malloc(0) gets a unique 32-byte chunk */
     if (is_small(need) && state.caches[need / DMM_ALIGNMENT] != NULL) {
         state.counts.malloc_steps++;
-        return chunk_payload(cache_pop(need / DMM_ALIGNMENT));
+        return memcheck_malloc(chunk_payload(cache_pop(need / DMM_ALIGNMENT)), size);
     }
     struct chunk *c = find_fit(need);
     if (c == NULL && flush_caches())
@@ -607,7 +611,7 @@ void *dmm_malloc(size_t size)
         c = extend_heap(need);
     if (c == NULL)
         return NULL; /* heap_grow set errno to ENOMEM; the heap is unchanged */
-    return place(c, need);
+    return memcheck_malloc(place(c, need), size);
 }
 
 /* A mapped chunk goes back to the OS; a small chunk to its cache, if that
@@ -618,6 +622,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     struct chunk *c = payload_to_chunk(ptr);
     if ((c->size_status & CHUNK_MAPPED) != 0) {
@@ -640,11 +646,12 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
     if ((c->size_status & CHUNK_MAPPED) != 0)
         return realloc_mapped(c, size);
     if (size < MMAP_THRESHOLD && resize_in_place(c, chunk_bytes_for(size)))
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     return realloc_by_copy(ptr, chunk_size(c) - HEADER_BYTES, size);
 }
 
@@ -822,6 +829,7 @@ static const char *check_mapped_chunks(dmm_visit_fn *visit, void *arg)
  * mapped chunks (10, 11). */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     size_t free_chunks = 0, cached_chunks = 0;
     const char *problem = check_heap_chunks(visit, arg, &free_chunks, &cached_chunks);
     if (problem == NULL)
@@ -838,9 +846,11 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * not be ours. Then the break goes back to the start. */
 void dmm_reset(void)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct mapped_chunk *m = state.mapped;
     for (size_t i = 0; m != NULL && i < state.mapped_chunks && mapped_header_sane(m); i++) {
         struct mapped_chunk *next = m->next;
+        memcheck_free(chunk_payload(&m->chunk)); /* a live block: memcheck forgets it */
         heap_unmap(m, chunk_size(&m->chunk));
         m = next;
     }

@@ -15,6 +15,11 @@
  *   3. system: unless someone else moved the break, the real break is
  *      exactly system_break, and brk <= system_break;
  *   4. peak_footprint >= (brk - start) + mapped_bytes at all times.
+ *
+ * Under valgrind (heap.h, "memcheck"), every byte this file hands the
+ * allocator — above the old break, in a new mapping — is no-access to the
+ * program until the allocator hands a block out; dmm_reset's memory takes
+ * its blocks with it (memcheck_forget_blocks).
  */
 #define _GNU_SOURCE /* brk, sbrk, MAP_ANONYMOUS, MAP_NORESERVE, madvise, mremap */
 
@@ -158,11 +163,21 @@ static int move_break(char *new_break)
             first -= page; /* the break stays on a boundary: the page below it */
         else if (first == new_end)
             new_end += page, protection = PROT_NONE; /* ... or at the start: above it */
+        /* Memcheck makes every no-access byte of an mprotect'ed page
+         * accessible: the headers and free chunks below the old break
+         * would lose their protection. Under valgrind only the pages that
+         * were inaccessible are named (none inside a page: still one call). */
+        if (memcheck_running() && protection != PROT_NONE && first < old_end)
+            first = old_end < new_end ? old_end : new_end;
         if (mprotect(first, (size_t)(new_end - first), protection) != 0) {
             errno = ENOMEM;
             return -1;
         }
     }
+    /* The bytes above the new break, and the new ones below it, are the
+     * allocator's: no access until it hands them out. */
+    char *low = new_break < section.brk ? new_break : section.brk;
+    memcheck_hide(low, (size_t)((new_end > section.brk ? new_end : section.brk) - low));
     section.brk = new_break;
     return 0;
 }
@@ -206,6 +221,8 @@ static int move_break(char *new_break)
         errno = ENOMEM;
         return -1;
     }
+    if (new_break > section.brk) /* the allocator's until it hands a block out */
+        memcheck_hide(section.brk, (size_t)((char *)new_break - section.brk));
     section.brk = section.system_break = new_break;
     return 0;
 }
@@ -287,6 +304,7 @@ void *heap_map(size_t length)
         errno = ENOMEM;
         return NULL;
     }
+    memcheck_hide(addr, pages); /* the allocator's until it hands a block out */
     section.mapped_bytes += pages;
     note_footprint();
     notify(HEAP_EVENT_MAP, addr, pages);
@@ -320,6 +338,8 @@ void *heap_remap(void *addr, size_t old_length, size_t new_length)
         errno = ENOMEM;
         return NULL;
     }
+    if (new_pages > old_pages) /* the new pages; the old ones keep what memcheck knew */
+        memcheck_hide((char *)moved + old_pages, new_pages - old_pages);
     section.mapped_bytes = section.mapped_bytes - old_pages + new_pages;
     note_footprint();
     notify(HEAP_EVENT_UNMAP, addr, old_pages);
@@ -348,6 +368,7 @@ void heap_reset(void)
 {
     if (ensure_initialised() != 0)
         return;
+    memcheck_forget_blocks(section.start, section.brk); /* the live blocks go with it */
     move_break(section.start);
     notify(HEAP_EVENT_BREAK, section.brk, 0);
     section.mapped_bytes = 0;

@@ -247,8 +247,12 @@ static struct chunk *extend_heap(struct chunk *last, size_t bytes)
 
 /* ---- the public interface ----------------------------------------------- */
 
+/* Every public function that reads or writes headers starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
@@ -264,11 +268,11 @@ void *dmm_malloc(size_t size)
             /* The new memory joined last. last's old bytes (at least
              * MIN_CHUNK) stay behind as the front, so this always splits
              * and the list keeps its links. */
-            return chunk_payload(split(fit, chunk_size(fit) - bytes));
+            return memcheck_malloc(chunk_payload(split(fit, chunk_size(fit) - bytes)), size);
         }
         prev = last; /* the new chunk is the list's last node */
     }
-    return chunk_payload(take(prev, fit, bytes));
+    return memcheck_malloc(chunk_payload(take(prev, fit, bytes)), size);
 }
 
 /* Nothing here calls the heap section or the C library, so errno is never
@@ -277,6 +281,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     release(payload_to_chunk(ptr));
 }
@@ -289,13 +295,14 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
     size_t bytes = chunk_bytes_for(size);
 
     if (bytes <= chunk_size(c)) { /* shrink: give back a tail worth a chunk */
         if (chunk_size(c) - bytes >= MIN_CHUNK)
             release(split(c, bytes));
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     }
 
     /* Grow: the chunk after c in memory is free exactly when it is the
@@ -311,7 +318,7 @@ void *dmm_realloc(void *ptr, size_t size)
          * so there is nothing to coalesce. */
         if (chunk_size(c) - bytes >= MIN_CHUNK)
             link_after(prev, split(c, bytes));
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     }
     return realloc_by_copy(ptr, chunk_size(c) - HEADER_BYTES, size);
 }
@@ -344,6 +351,7 @@ static int null_or_in_heap(const void *p, const char *start, const char *brk)
  * boundary, and a size is checked before the walk steps by it. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     char *start = heap_start(), *brk = heap_break();
     struct chunk *node = state.free_list; /* the next free chunk the walk expects */
     if (!null_or_in_heap(node, start, brk))

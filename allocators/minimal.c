@@ -52,13 +52,17 @@ void *dmm_malloc(size_t size)
         return fail_enomem();
     /* malloc(0) still moves the break, so each pointer is unique. */
     size_t chunk_bytes = size == 0 ? DMM_ALIGNMENT : align_up(size);
-    return heap_grow(chunk_bytes); /* NULL and ENOMEM when it cannot */
+    return memcheck_malloc(heap_grow(chunk_bytes), size); /* NULL and ENOMEM when it cannot */
 }
 
+/* Nothing is given back, but memcheck is told: a later access to the block
+ * is a use after free, as it would be on any other allocator. */
 void dmm_free(void *ptr)
 {
-    if (ptr != NULL)
-        state.counts.free_calls++;
+    if (ptr == NULL)
+        return;
+    memcheck_free(ptr);
+    state.counts.free_calls++;
 }
 
 /* There is no header, so the old size is unknown. But every byte between
@@ -70,6 +74,7 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK; /* the copy reads past the block, into other blocks (heap.h) */
     size_t bytes_to_break = (size_t)((char *)heap_break() - (char *)ptr);
     return realloc_by_copy(ptr, bytes_to_break, size);
 }

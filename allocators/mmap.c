@@ -148,8 +148,12 @@ static void list_remove(struct chunk *chunk)
 
 /* ---- the public interface ----------------------------------------------- */
 
+/* Every public function that reads or writes headers starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
@@ -162,13 +166,15 @@ void *dmm_malloc(size_t size)
     chunk->length = whole_pages(bytes); /* what the kernel mapped */
     chunk->magic = CHUNK_MAGIC;
     list_insert_at_head(chunk);
-    return chunk_payload(chunk);
+    return memcheck_malloc(chunk_payload(chunk), size);
 }
 
 void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     struct chunk *chunk = payload_to_chunk(ptr);
     list_remove(chunk);
@@ -183,9 +189,10 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *chunk = payload_to_chunk(ptr);
     if (size <= chunk_payload_bytes(chunk))
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     return realloc_by_copy(ptr, chunk_payload_bytes(chunk), size);
 }
 
@@ -205,6 +212,7 @@ void dmm_stats(struct dmm_stats *stats)
  * in the links cannot make it run forever. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct dmm_stats section = {0};
     heap_stats(&section);
     size_t count = 0, bytes = 0;
@@ -246,9 +254,11 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * that may not be ours. */
 void dmm_reset(void)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *chunk = state.head;
     for (size_t i = 0; chunk != NULL && i < state.mappings && chunk_header_sane(chunk); i++) {
         struct chunk *next = chunk->next;
+        memcheck_free(chunk_payload(chunk)); /* a live block: memcheck forgets it */
         heap_unmap(chunk, chunk_size(chunk));
         chunk = next;
     }

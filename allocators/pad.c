@@ -104,13 +104,17 @@ void *dmm_malloc(size_t size)
         return NULL; /* errno is ENOMEM, and the pad is as it was */
     char *chunk = state.pad;
     state.pad += chunk_bytes;
-    return chunk;
+    return memcheck_malloc(chunk, size);
 }
 
+/* Nothing is given back, but memcheck is told: a later access to the block
+ * is a use after free, as it would be on any other allocator. */
 void dmm_free(void *ptr)
 {
-    if (ptr != NULL)
-        state.counts.free_calls++;
+    if (ptr == NULL)
+        return;
+    memcheck_free(ptr);
+    state.counts.free_calls++;
 }
 
 /* There is no header, so the old size is unknown. But every byte between
@@ -122,6 +126,7 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK; /* the copy reads past the block, into other blocks (heap.h) */
     size_t bytes_to_pad = (size_t)(state.pad - (char *)ptr);
     return realloc_by_copy(ptr, bytes_to_pad, size);
 }

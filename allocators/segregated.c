@@ -330,14 +330,14 @@ static void *realloc_mapped(void *ptr, struct page_entry *entry, size_t size)
     if (size <= LARGEST_CLASS || bytes / PAGE_BYTES > UINT32_MAX)
         return realloc_by_copy(ptr, old_bytes, size);
     if (bytes == old_bytes)
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     void *moved = heap_remap(ptr, old_bytes, bytes);
     if (moved == NULL)
         return NULL; /* errno ENOMEM; the old mapping and its record stand */
     table_remove(entry); /* frees a slot: the insert needs no room */
     table_insert((struct page_entry){.page = page_of(moved), .class_index = MAPPED,
                                      .pages = (uint32_t)(bytes / PAGE_BYTES)});
-    return moved;
+    return memcheck_realloc(ptr, moved, size);
 }
 
 /* A pointer with no entry was never dmm's: say so without allocating, stop. */
@@ -352,11 +352,15 @@ static void not_a_chunk(void)
 
 /* ---- the public interface ---------------------------------------------------- */
 
+/* Every public function that reads or writes the table or a free list starts with
+ * MEMCHECK_ALLOCATOR_AT_WORK: under valgrind, headers are no-access to the
+ * program and the allocator's own accesses go unreported (heap.h). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.malloc_calls++;
     if (size > LARGEST_CLASS)
-        return malloc_mapped(size);
+        return memcheck_malloc(malloc_mapped(size), size);
     size_t index = class_index(size); /* malloc(0) gets a unique 16-byte chunk */
     struct size_class *class = &state.classes[index];
     void *chunk = class->free_list;
@@ -370,7 +374,7 @@ void *dmm_malloc(size_t size)
         return NULL;
     }
     class->live++;
-    return chunk;
+    return memcheck_malloc(chunk, size);
 }
 
 /* The chunk's page names its class, and the chunk goes to the front of
@@ -379,6 +383,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     struct page_entry *entry = table_find(page_of(ptr), &state.counts.free_steps);
     if (entry == NULL)
@@ -403,6 +409,7 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
+    MEMCHECK_ALLOCATOR_AT_WORK;
     uint64_t probes = 0; /* realloc's own lookup: not a free's search */
     struct page_entry *entry = table_find(page_of(ptr), &probes);
     if (entry == NULL)
@@ -410,7 +417,7 @@ void *dmm_realloc(void *ptr, size_t size)
     if (entry->class_index == MAPPED)
         return realloc_mapped(ptr, entry, size);
     if (size <= LARGEST_CLASS && class_index(size) == entry->class_index)
-        return ptr;
+        return memcheck_realloc(ptr, ptr, size);
     return realloc_by_copy(ptr, class_bytes[entry->class_index], size);
 }
 
@@ -603,6 +610,7 @@ static void visit_all(dmm_visit_fn *visit, void *arg)
 /* O(table slots + run pages + free chunks), each lookup O(1) expected. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     size_t records = 0, mapped = 0, runs[CLASS_COUNT] = {0}, run_pages = 0;
     const char *problem = state.table ? check_table(&records, &mapped) : NULL;
     if (problem == NULL && state.pad != NULL)
@@ -628,12 +636,15 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * then the table; then resets the heap section and every counter. */
 void dmm_reset(void)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     for (size_t i = 0; i < state.table_slots; i++) {
         const struct page_entry *e = &state.table[i];
         uintptr_t start = (uintptr_t)page_address(e->page), bytes = (size_t)e->pages * PAGE_BYTES;
         if (e->page != 0 && e->class_index == MAPPED
-            && (start >= (uintptr_t)heap_break() || start + bytes <= (uintptr_t)heap_start()))
+            && (start >= (uintptr_t)heap_break() || start + bytes <= (uintptr_t)heap_start())) {
+            memcheck_free((void *)start); /* a live block: memcheck forgets it */
             heap_unmap((void *)start, bytes);
+        }
     }
     if (state.table != NULL)
         heap_unmap(state.table, state.table_slots * sizeof *state.table);

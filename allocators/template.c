@@ -16,6 +16,13 @@
  * allocators/minimal.c, the shortest complete allocator, whose shape this
  * file follows. calloc is shared (allocators/calloc.c): do not write one.
  *
+ * Valgrind: the memcheck lines below (heap.h, "memcheck") are already in
+ * place; keep them where they are and `valgrind ./your-program` reports the
+ * program's errors on your allocator as on glibc's (docs/valgrind.md):
+ * memcheck_malloc at every return of a payload, memcheck_free first in free,
+ * memcheck_realloc where realloc keeps the block, MEMCHECK_ALLOCATOR_AT_WORK
+ * first in every function that reads or writes your headers.
+ *
  * TODO: replace this paragraph and the ones below with your allocator's.
  *
  * The idea
@@ -86,11 +93,13 @@ static struct template_state {
  * arithmetic (the check below stays). */
 void *dmm_malloc(size_t size)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK; /* your headers are no-access to the program */
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
     /* TODO: find a free chunk that fits (or grow the heap), split it, mark
-     * it allocated, and return its payload. */
+     * it allocated, and return its payload, as
+     *     return memcheck_malloc(payload, size);   (the block is handed out) */
     return fail_enomem();
 }
 
@@ -100,6 +109,8 @@ void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
+    memcheck_free(ptr); /* taken back; before the quiet, so a bad free is reported */
+    MEMCHECK_ALLOCATOR_AT_WORK;
     state.counts.free_calls++;
     /* TODO: mark the chunk free, coalesce it, put it on the free list. */
 }
@@ -113,7 +124,10 @@ void *dmm_realloc(void *ptr, size_t size)
     void *result;
     if (realloc_special_case(ptr, size, &result))
         return result;
-    /* TODO: resize in place if you can; otherwise
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    /* TODO: resize in place if you can, and then
+     *     return memcheck_realloc(ptr, ptr, size);
+     * otherwise
      *     return realloc_by_copy(ptr, <old payload bytes>, size);
      * Until then nothing was ever allocated, so there is nothing to move. */
     return fail_enomem();
@@ -150,14 +164,16 @@ void dmm_stats(struct dmm_stats *stats)
  * invariant, and must not crash the walk. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
+    MEMCHECK_ALLOCATOR_AT_WORK;
     (void)visit;
     (void)arg;
     /* TODO: the walk. */
     return NULL;
 }
 
-/* Give every byte back (unmap anything you mapped first) and start again
- * from an empty heap with zeroed counters. */
+/* Give every byte back (unmap anything you mapped first, after
+ * memcheck_free of a live block in it) and start again from an empty heap
+ * with zeroed counters; heap_reset tells memcheck about the heap's blocks. */
 void dmm_reset(void)
 {
     heap_reset();
