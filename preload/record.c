@@ -65,6 +65,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h> /* fflush, only at the end (record_end) */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -96,6 +97,7 @@ static struct recorder {
     struct real_functions real;
     size_t page_bytes;           /* valloc's and pvalloc's alignment */
     pid_t owner;                 /* the process recorded, for a vfork child sharing this memory */
+    int finished;                /* finish() has run: the trace is closed */
     struct record_totals totals; /* the footer's counts; ids and live filled in at the end */
     _Alignas(16) unsigned char arena[BOOTSTRAP_BYTES]; /* see rule 3 */
     size_t arena_used;           /* bytes of arena handed out, headers included */
@@ -277,6 +279,10 @@ static void open_trace(const char *path)
     }
     rec.owner = getpid();
     record_start();
+    /* The header on disk at once: a program killed before the first full
+     * buffer still leaves a trace that says it was recorded, and the parser
+     * then says it has no end (record_output.c, rule 4). */
+    record_flush();
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
@@ -331,22 +337,41 @@ __attribute__((constructor)) static void record_begin(void)
     make_ready(); /* the header, even for a program that never allocates */
 }
 
-static void finish(void)
+/* Writes the footer (its last line the end marker) and closes the trace.
+ * Returns 1 when the trace is incomplete: recording stopped before the end
+ * (a failed write, no memory for the map: said on stderr then) or the
+ * footer could not be written; 0 otherwise, also in a process that was
+ * not recording. */
+static int finish(void)
 {
-    if (record_is_on() && getpid() == rec.owner) {
-        rec.totals.ids = record_ids_used();
-        rec.totals.live = record_ids_live();
-        record_footer(&rec.totals);
-        record_flush();
-        record_stop(); /* later calls (other destructors) are only forwarded */
-    }
+    if (getpid() != rec.owner || rec.finished)
+        return 0; /* not the recorded process (a forked child), or done already */
+    rec.finished = 1;
+    if (!record_is_on())
+        return 1; /* stopped before the end */
+    rec.totals.ids = record_ids_used();
+    rec.totals.live = record_ids_live();
+    record_footer(&rec.totals);
+    record_flush();
+    int written = record_is_on(); /* a failed write stops recording */
+    record_stop(); /* later calls (other destructors) are only forwarded */
+    return !written;
 }
 
+/* A trace that could not be written makes the program's exit status 1, so
+ * that `dmm-record -o /dev/full -- ls` fails as a tool whose output failed
+ * should (the message was said at the failed write). A destructor cannot
+ * know the status the program is exiting with, so it ends the process
+ * itself, after flushing what stdio still holds. */
 __attribute__((destructor)) static void record_end(void)
 {
     pthread_mutex_lock(&rec.lock);
-    finish();
+    int incomplete = finish();
     pthread_mutex_unlock(&rec.lock);
+    if (incomplete) {
+        fflush(NULL);
+        rec.real.exit_now(1);
+    }
 }
 
 /* Programs that end with _exit (dash does, after every `sh -c`) run no
@@ -361,7 +386,8 @@ static _Noreturn void finish_and_exit(int status)
     make_ready();
     for (int i = 0; i < EXIT_LOCK_TRIES; i++) {
         if (pthread_mutex_trylock(&rec.lock) == 0) {
-            finish();
+            if (finish() && status == 0)
+                status = 1; /* as record_end */
             pthread_mutex_unlock(&rec.lock);
             break;
         }

@@ -13,6 +13,12 @@
  *      signal loses at most the last BUFFER_BYTES, in whole lines.
  *   3. Once recording stops (a failed write, a forked child, the end),
  *      text is discarded, never written.
+ *   4. The last line of a finished trace is "# end: complete", and only
+ *      the footer writes it: a trace without it was cut short (a signal, a
+ *      failed write), and the trace parser says so (docs/record.md).
+ *   5. A failed write is said on a copy of standard error made when the
+ *      trace was opened: programs such as ls close fd 2 before they exit,
+ *      which is when the last part of the trace is written.
  *
  * Every function here runs with the recorder's lock held (record.h).
  */
@@ -31,26 +37,55 @@
 #define BUFFER_BYTES 65536        /* trace bytes gathered per write(2) */
 #define LINE_BYTES 256            /* longer than any line but the header's command */
 #define COMMAND_BYTES 4096        /* the header shows this much of the command line */
+#define PATH_BYTES 4096           /* of the trace's path, for messages (PATH_MAX) */
+#define SAY_FD_LOWEST 10          /* the copy of stderr goes at or above this descriptor */
 
 static struct output {
     int recording;               /* 1 while lines go to the trace */
     int fd;                      /* the trace file */
+    int say_fd;                  /* a copy of standard error (rule 5); -1: none, use 2 */
+    char path[PATH_BYTES];       /* the trace file, as DMM_RECORD_FILE names it */
     char buffer[BUFFER_BYTES];   /* trace text not yet written */
     size_t buffered;             /* bytes used in buffer */
-} out = {.fd = -1};
+} out = {.fd = -1, .say_fd = -1};
 
 /* ---- the output buffer ---------------------------------------------------- */
 
 void record_say(const char *message)
 {
-    ssize_t ignored = write(2, message, strlen(message));
+    ssize_t ignored = write(out.say_fd >= 0 ? out.say_fd : 2, message, strlen(message));
     (void)ignored;
 }
 
 int record_open_trace(const char *path)
 {
+    size_t length = strlen(path);
+    if (length >= sizeof out.path)
+        length = sizeof out.path - 1;
+    memcpy(out.path, path, length);
+    out.path[length] = '\0';
+    if (out.say_fd < 0)
+        out.say_fd = fcntl(2, F_DUPFD_CLOEXEC, SAY_FD_LOWEST);
     out.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     return out.fd < 0 ? -1 : 0;
+}
+
+/* What a failed write(2) of the trace means, as strerror says it in the C
+ * locale; strerror itself may allocate (translated messages) and this code
+ * runs inside malloc (rule 1). */
+static const char *write_error(int error)
+{
+    switch (error) {
+    case ENOSPC: return "No space left on device";
+    case EDQUOT: return "Disk quota exceeded";
+    case EFBIG: return "File too large";
+    case EIO: return "Input/output error";
+    case EPIPE: return "Broken pipe";
+    case EBADF: return "Bad file descriptor";
+    case EROFS: return "Read-only file system";
+    case 0: return "nothing was written";
+    default: return "the write failed";
+    }
 }
 
 int record_is_on(void)
@@ -75,7 +110,14 @@ void record_flush(void)
         if (wrote < 0 && errno == EINTR)
             continue;
         if (wrote <= 0) {
-            record_say("dmm-record: cannot write the trace; recording stopped\n");
+            /* "dmm-record: /dev/full: No space left on device; ...", like the
+             * tools' I/O errors (rule 5) */
+            const char *why = write_error(wrote < 0 ? errno : 0);
+            record_say("dmm-record: ");
+            record_say(out.path);
+            record_say(": ");
+            record_say(why);
+            record_say("; recording stopped, the trace is cut short\n");
             record_stop();
             return;
         }
@@ -250,5 +292,5 @@ void record_footer(const struct record_totals *totals)
     record_number(totals->unknown);
     record_text(" frees or reallocs of pointers not recorded; ");
     record_number(totals->failed);
-    record_text(" failed calls\n");
+    record_text(" failed calls\n# end: complete\n"); /* rule 4: the last line */
 }

@@ -87,6 +87,8 @@ struct handover {
     volatile int is_baseline;        /* the module measures its own footprint */
     volatile int finished;           /* replay_pair returned */
     volatile int load_failed;        /* module_load failed; result.message says why */
+    volatile int loading;            /* module_load has not returned yet: a child that dies
+                                        now dies in the module's constructor */
     volatile long refused_call;      /* the sandbox refused this system call, plus one */
     char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
 };
@@ -154,8 +156,11 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
 
     struct allocator_module module;
     char error[sizeof handover->result.message];
-    int loaded = (plan->sandbox == NULL || sandbox_limit(plan->sandbox, error, sizeof error) == 0) &&
-                 module_load(pair->allocator, plan->module_dir, &module, error, sizeof error) == 0;
+    int loaded = plan->sandbox == NULL || sandbox_limit(plan->sandbox, error, sizeof error) == 0;
+    handover->loading = loaded; /* dlopen runs the module's constructors */
+    loaded = loaded && module_load(pair->allocator, plan->module_dir, &module, error,
+                                   sizeof error) == 0;
+    handover->loading = 0;
     if (loaded && pair->label != NULL)
         snprintf(module.reported_name, sizeof module.reported_name, "%s", pair->label);
     /* After loading (dlopen opens files), before the module's first call.
@@ -231,6 +236,23 @@ static int wait_until(pid_t child, const struct timespec *deadline, int *status)
     }
 }
 
+/* " (the trace has 20,000,000 operations: ...)": a timeout may only mean
+ * that the trace is long for the time allowed. */
+static void lost_hint(char *hint, size_t size, size_t op_count)
+{
+    char count[32], grouped[48];
+    int digits = snprintf(count, sizeof count, "%zu", op_count);
+    size_t used = 0;
+    for (int i = 0; i < digits; i++) {
+        if (i > 0 && (digits - i) % 3 == 0)
+            grouped[used++] = ',';
+        grouped[used++] = count[i];
+    }
+    grouped[used] = '\0';
+    snprintf(hint, size, " (the trace has %s operation%s: --timeout SECONDS allows longer; "
+                         "-v prints each operation as it runs)", grouped, op_count == 1 ? "" : "s");
+}
+
 /* The result of a child that did not hand one over. Nothing it measured is
  * trusted: only the trace's size and where the child stopped remain. The
  * message has replay_fail's shape, "ALLOCATOR on TRACE line L, op #N
@@ -261,6 +283,7 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
         snprintf(when, sizeof when, "in %s", phases[job]);
 
     enum replay_status lost = REPLAY_CRASH;
+    int crashed = 0; /* by a signal of its own, not the sandbox's */
     if (!ended) {
         lost = REPLAY_TIMEOUT;
         snprintf(what, sizeof what, "no answer after %g s", plan->timeout_seconds);
@@ -272,6 +295,7 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
         snprintf(what, sizeof what, "used up the sandbox's %g s of CPU time (SIGXCPU)",
                  ceil(plan->sandbox->cpu_seconds) + 1);
     } else if (WIFSIGNALED(status)) {
+        crashed = 1;
         int signal_number = WTERMSIG(status);
         const char *abbreviation = sigabbrev_np(signal_number);
         const char *description = strsignal(signal_number);
@@ -290,8 +314,27 @@ static void report_lost_child(struct runner_pair *pair, const struct runner_plan
     }
 
     pair->result = (struct replay_result){.ops = pair->trace->op_count};
+    if (handover->loading) {
+        /* Died (or hung) inside dlopen: the module cannot be loaded, as if
+         * dlopen had failed; dmm-replay then exits 2, not 1. */
+        pair->load_failed = 1;
+        pair->result.status = REPLAY_FAIL;
+        snprintf(pair->result.message, sizeof pair->result.message,
+                 "cannot load allocator '%s': its constructor %s%s", pair->allocator,
+                 ended ? "" : "gave ", what);
+        return;
+    }
+    /* Which option would find the cause: a crash is most often a heap
+     * broken some operations earlier; a timeout may be a trace that is
+     * only long for the time allowed. */
+    char hint[160] = "";
+    if (!ended)
+        lost_hint(hint, sizeof hint, pair->trace->op_count);
+    else if (crashed)
+        snprintf(hint, sizeof hint, " (dmm-replay --check-every 1 finds the first operation "
+                                    "after which the heap checker fails; -v prints each one)");
     size_t blamed = op != 0 && !timing ? (size_t)(op - 1) : pair->trace->op_count;
-    replay_fail(allocator, pair->trace, blamed, &pair->result, "%s %s", what, when);
+    replay_fail(allocator, pair->trace, blamed, &pair->result, "%s %s%s", what, when, hint);
     pair->result.status = lost;
     pair->result.last_op = op;
     pair->result.last_line = line;

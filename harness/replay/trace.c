@@ -6,12 +6,18 @@
  *
  * The whole file is parsed before anything is replayed, so a bad trace is
  * reported once, as "PATH:LINE: what is wrong", and never half-run. The
- * rules are in docs/traces.md; in short:
+ * bytes come a line at a time (trace_read.c: a file is read in chunks, never
+ * held whole), so a file costs its operations, not its size, and a binary
+ * file fails at its first NUL. The rules are in docs/traces.md; in short:
  *
  *   - a line ends at '\n'; a '\r' just before it (or before the end of the
  *     file) belongs to the line end, so CRLF files read as LF files;
  *   - a NUL byte anywhere on a line is an error ("NUL byte"): traces are
  *     text, and a NUL usually means a binary file was given by mistake;
+ *     so is a line longer than TRACE_LINE_MAX (16 MiB) before its comment;
+ *   - a trace dmm-record wrote (its first line says so) without the end
+ *     marker the recorder writes last gets a warning: the program was cut
+ *     short, by a signal most likely, and the trace holds only a beginning;
  *   - '#' starts a comment, anywhere on the line; fields are separated by
  *     spaces and tabs; a line with no fields is ignored;
  *   - the first line with a field decides the format: a lone number means a
@@ -34,15 +40,17 @@
  *   f      ID must be live; it is no longer live (f -1 is free(NULL))
  *
  * Cost: one pass over the bytes; O(1) expected per operation; every array
- * doubles when full, so a million lines take about a tenth of a second.
+ * doubles when full, so a million lines take 0.4 to 0.6 s (docs/traces.md).
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 
 #include "trace.h"
 
 #include "describe.h"
+#include "trace_read.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -50,13 +58,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FIELDS 4          /* c ID NMEMB SIZE; one more is an extra field */
 #define QUOTE_MAX 40          /* bytes of a token quoted in a message; then "..." */
 #define FIRST_CAPACITY 1024   /* ops, slots and buckets before the first doubling */
-#define READ_CHUNK 65536      /* bytes trace_load reads at a time, at first */
+#define READ_CHUNK 65536      /* bytes trace_load reads at a time */
+
+/* dmm-record's first line, and the last line it writes when the program
+ * exits (preload/record_output.c). */
+#define RECORD_HEADER "# dmm trace written by dmm-record"
+#define RECORD_END "# end: complete"
+
 
 /* One whitespace-separated token of a line: a view into the text. */
+#define HEADER_DIGITS 24 /* of a .rep header number kept: more is out of range anyway */
+
 struct field {
     const char *start; /* first byte; not NUL-terminated */
     size_t length;     /* bytes */
@@ -95,11 +112,16 @@ struct parser {
     size_t bucket_count;   /* a power of two, at least twice slot_count */
 
     size_t header_seen;                  /* .rep: header lines read so far */
-    struct field header[HEADER_LINES];   /* .rep: their numbers, as written */
+    struct field header[HEADER_LINES];   /* .rep: their numbers, as written, in header_text */
+    char header_text[HEADER_LINES][HEADER_DIGITS + 2]; /* .rep: copies: a line lives only
+                                                           while it is parsed */
     size_t header_line[HEADER_LINES];    /* .rep: and where they are */
     bool header_done;                    /* .rep: the header has ended */
     uint64_t ids, ops;                   /* .rep: the header's number of IDs and of ops */
     size_t ids_line, ops_line;           /* .rep: and their lines */
+
+    bool recorded;         /* line 1 is dmm-record's header */
+    bool ended;            /* dmm-record's end marker is the last thing seen */
 };
 
 /* ---- messages -------------------------------------------------------------- */
@@ -315,6 +337,21 @@ static int finish_header(struct parser *parser)
     return 0;
 }
 
+/* A copy of a header number that outlives its line, leading zeros
+ * dropped: a number of more than HEADER_DIGITS digits is out of range
+ * whatever follows, and its first HEADER_DIGITS say as much. */
+static struct field keep_header_number(struct field field, char text[static HEADER_DIGITS + 2])
+{
+    size_t at = 0, length = 0;
+    if (field.length > 0 && field.start[0] == '-')
+        text[length++] = '-', at = 1;
+    while (field.length - at > 1 && field.start[at] == '0')
+        at++;
+    while (at < field.length && length < HEADER_DIGITS + 1)
+        text[length++] = field.start[at++];
+    return (struct field){text, length};
+}
+
 /* A line of a .rep file before its header has ended. Returns 1 when it was
  * a header line, 0 when it ends the header (it is then an op line), -1 on
  * an error. */
@@ -326,7 +363,8 @@ static int parse_header_line(struct parser *parser, const struct field *fields, 
         if (count > 1)
             return fail(parser, "extra field '%s'", quote(fields[1], quoted));
         if (parser->header_seen < HEADER_LINES) {
-            parser->header[parser->header_seen] = fields[0];
+            parser->header[parser->header_seen] =
+                keep_header_number(fields[0], parser->header_text[parser->header_seen]);
             parser->header_line[parser->header_seen++] = parser->line;
             return 1;
         }
@@ -448,14 +486,36 @@ static size_t split(const char *line, size_t length, struct field *fields)
     return count;
 }
 
-static int parse_line(struct parser *parser, const char *line, size_t length)
+/* Notes dmm-record's header on line 1 and its end marker on a line of its own. */
+static void note_recorder(struct parser *parser, const char *line, size_t length)
 {
+    size_t header = sizeof RECORD_HEADER - 1, end = sizeof RECORD_END - 1;
+    if (parser->line == 1 && length >= header && memcmp(line, RECORD_HEADER, header) == 0)
+        parser->recorded = true;
+    if (parser->recorded && length >= end && memcmp(line, RECORD_END, end) == 0)
+        parser->ended = true;
+}
+
+/* One line, without its end: the taker of trace_read.c's lines. */
+static int parse_line(void *context, const char *line, size_t length)
+{
+    struct parser *parser = context;
+    parser->line++;
+    if (parser->line > UINT32_MAX) /* trace_op.line is 32 bits */
+        return fail(parser, "too many lines (at most %" PRIu32 ")", UINT32_MAX);
     if (memchr(line, '\0', length) != NULL)
         return fail(parser, "NUL byte");
+    const char *comment = memchr(line, '#', length);
+    if ((comment != NULL ? (size_t)(comment - line) : length) > TRACE_LINE_MAX)
+        return fail(parser, "line longer than %zu MiB before any comment: not a trace",
+                    TRACE_LINE_MAX >> 20);
+    if (comment == line)
+        note_recorder(parser, line, length);
     struct field fields[MAX_FIELDS + 1];
     size_t count = split(line, length, fields);
     if (count == 0)
         return 0;
+    parser->ended = false; /* an operation after the end marker: not the end */
     if (!parser->format_known) {
         struct number number;
         parser->format_known = true;
@@ -474,12 +534,21 @@ static int parse_line(struct parser *parser, const char *line, size_t length)
 
 /* ---- whole files --------------------------------------------------------------- */
 
-/* What can only be checked at the end: a .rep file's header has ended (a
- * file may be all header), and its operation count agrees with the body;
- * when it does not, the body wins and the trace carries a warning. */
+/* What can only be checked at the end: a recording has its end marker; a
+ * .rep file's header has ended (a file may be all header), and its
+ * operation count agrees with the body. When one of those does not hold,
+ * the trace carries a warning (the body wins). */
 static int parse_end(struct parser *parser)
 {
     struct trace *trace = parser->trace;
+    if (parser->recorded && !parser->ended && trace->format == TRACE_FORMAT_DMM) {
+        char text[4096 + 160];
+        snprintf(text, sizeof text, "%s: warning: the recording has no end marker ('" RECORD_END
+                 "'): the program was cut short (by a signal?), so the trace is only its beginning",
+                 parser->path);
+        trace->warning = strdup(text);
+        return trace->warning != NULL ? 0 : out_of_memory(parser);
+    }
     if (trace->format != TRACE_FORMAT_REP)
         return 0;
     if (!parser->header_done && finish_header(parser) != 0)
@@ -515,88 +584,95 @@ static char *name_of(const char *path)
     return name;
 }
 
-int trace_parse(const char *path, const char *text, size_t length, struct trace *trace,
-                char *error, size_t error_size)
+/* What trace_parse and trace_load share: an empty trace named after path,
+ * and a reader that hands its lines to parse_line. */
+static int begin(struct parser *parser, struct trace_lines *lines, const char *path,
+                 struct trace *trace, char *error, size_t error_size)
 {
     *trace = (struct trace){.format = TRACE_FORMAT_DMM, .rep_weight = -1};
-    struct parser parser = {.path = path, .trace = trace, .error = error, .error_size = error_size};
+    *parser = (struct parser){.path = path, .trace = trace, .error = error, .error_size = error_size};
+    *lines = (struct trace_lines){.take = parse_line, .context = parser};
     if (error != NULL && error_size > 0)
         error[0] = '\0';
     trace->path = strdup(path);
     trace->name = name_of(path);
-    int result = trace->path != NULL && trace->name != NULL ? 0 : out_of_memory(&parser);
+    return trace->path != NULL && trace->name != NULL ? 0 : out_of_memory(parser);
+}
 
-    for (size_t start = 0; result == 0 && start < length;) {
-        const char *newline = memchr(text + start, '\n', length - start);
-        size_t end = newline != NULL ? (size_t)(newline - text) : length;
-        size_t next = newline != NULL ? end + 1 : length;
-        if (end > start && text[end - 1] == '\r')
-            end--;
-        parser.line++;
-        if (parser.line > UINT32_MAX) /* trace_op.line is 32 bits */
-            result = fail(&parser, "too many lines (at most %" PRIu32 ")", UINT32_MAX);
-        else
-            result = parse_line(&parser, text + start, end - start);
-        start = next;
-    }
+/* Hands over bytes[0 .. length-1] to the reader. */
+static int feed(struct parser *parser, struct trace_lines *lines, const char *bytes, size_t length)
+{
+    bool out_of_memory_now;
+    if (trace_lines_feed(lines, bytes, length, &out_of_memory_now) == 0)
+        return 0;
+    return out_of_memory_now ? out_of_memory(parser) : -1;
+}
+
+/* The last line and the checks of the end, when all went well; then what
+ * only the parser needed is freed, and the trace too if it failed. */
+static int end(struct parser *parser, struct trace_lines *lines, int result)
+{
     if (result == 0)
-        result = parse_end(&parser);
-
-    free(parser.live);
-    free(parser.buckets);
+        result = trace_lines_finish(lines);
+    if (result == 0)
+        result = parse_end(parser);
+    trace_lines_discard(lines);
+    free(parser->live);
+    free(parser->buckets);
     if (result != 0) {
-        trace_free(trace);
+        trace_free(parser->trace);
         return -1;
     }
     return 0;
 }
 
+int trace_parse(const char *path, const char *text, size_t length, struct trace *trace,
+                char *error, size_t error_size)
+{
+    struct parser parser;
+    struct trace_lines lines;
+    int result = begin(&parser, &lines, path, trace, error, error_size);
+    if (result == 0 && length > 0)
+        result = feed(&parser, &lines, text, length);
+    return end(&parser, &lines, result);
+}
+
+/* "PATH: reason" for an I/O error, errno's. */
+static int io_error(struct parser *parser)
+{
+    int saved = errno;
+    parser->line = 0;
+    return fail(parser, "%s", strerror(saved));
+}
+
 int trace_load(const char *path, struct trace *trace, char *error, size_t error_size)
 {
-    *trace = (struct trace){0};
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        goto io_error;
-    size_t capacity = READ_CHUNK, length = 0;
-    char *text = malloc(capacity);
-    if (text == NULL) {
-        fclose(file);
-        errno = ENOMEM;
-        goto io_error;
-    }
-    for (;;) {
-        if (length == capacity) {
-            char *bigger = resize(text, capacity * 2, 1);
-            if (bigger == NULL) {
-                free(text);
-                fclose(file);
-                errno = ENOMEM;
-                goto io_error;
-            }
-            text = bigger;
-            capacity *= 2;
-        }
-        size_t got = fread(text + length, 1, capacity - length, file);
-        length += got;
-        if (got == 0)
+    struct parser parser;
+    struct trace_lines lines;
+    int result = begin(&parser, &lines, path, trace, error, error_size);
+    int fd = result == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (result == 0 && fd < 0)
+        result = io_error(&parser);
+    char *chunk = result == 0 ? malloc(READ_CHUNK) : NULL;
+    if (result == 0 && chunk == NULL)
+        result = out_of_memory(&parser);
+    /* Each chunk is parsed before the next is read: a bad line stops the
+     * reading there, and a file costs its operations, not its size. */
+    while (result == 0) {
+        ssize_t got = read(fd, chunk, READ_CHUNK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            result = io_error(&parser);
+        else if (got == 0)
             break;
+        else
+            result = feed(&parser, &lines, chunk, (size_t)got);
     }
-    if (ferror(file)) {
-        int saved = errno;
-        free(text);
-        fclose(file);
-        errno = saved;
-        goto io_error;
-    }
-    fclose(file);
-    int result = trace_parse(path, text, length, trace, error, error_size);
-    free(text);
-    return result;
-
-io_error:
-    if (error != NULL && error_size > 0)
-        snprintf(error, error_size, "%s: %s", path, strerror(errno));
-    return -1;
+    free(chunk);
+    if (fd >= 0)
+        close(fd);
+    return end(&parser, &lines, result);
 }
 
 void trace_free(struct trace *trace)

@@ -79,7 +79,9 @@ static inline long long trace_id_of(const struct trace *trace, const struct trac
 #define TRACE_MAX_ID ((uint64_t)UINT32_MAX - 1)
 #define TRACE_MAX_SIZE ((uint64_t)PTRDIFF_MAX)
 
-/* Reads and parses the file at path. Returns 0, or -1 with a one-line
+/* Reads and parses the file at path, 64 KiB at a time (trace_read.c): the
+ * memory used is the operations', whatever the file's size, and a binary
+ * file stops at its first NUL byte. Returns 0, or -1 with a one-line
  * message "PATH:LINE: what is wrong" (or "PATH: reason" for I/O errors) in
  * error[error_size]; *trace is then empty and needs no trace_free. A trace
  * that parsed may carry a warning (trace->warning) for the tool to print. */

@@ -71,6 +71,12 @@ static char *read_file(const char *folder, const char *name)
     return test_read_file(path, NULL);
 }
 
+static void assert_contains_text(const char *text, const char *needle)
+{
+    ck_assert_msg(text != NULL && strstr(text, needle) != NULL, "'%s' not in: %s", needle,
+                  text != NULL ? text : "(no file)");
+}
+
 static size_t count_of(const char *text, const char *needle)
 {
     size_t count = 0;
@@ -151,9 +157,12 @@ static void record_and_verify(const char *const *command, const char *command_wo
     char *text = read_file(folder, "t.trace");
     ck_assert_ptr_nonnull(text);
     assert_header(text, command_word);
-    ck_assert_uint_eq(count_of(text, "\n# end: "), 1);
+    ck_assert_uint_eq(count_of(text, "\n# end: complete\n"), 1);
+    size_t length = strlen(text), marker = strlen("\n# end: complete\n");
+    ck_assert_str_eq(text + (length > marker ? length - marker : 0), "\n# end: complete\n");
     free(text);
     struct trace trace = load(folder, "t.trace");
+    ck_assert_msg(trace.warning == NULL, "%s", trace.warning); /* complete */
     trace_free(&trace);
     assert_replays(folder, "t.trace");
 }
@@ -294,7 +303,7 @@ START_TEST(test_fork)
     trace_free(&trace);
     char *text = read_file(folder, "t.trace");
     ck_assert_uint_eq(count_of(text, "# dmm trace written by"), 1);
-    ck_assert_uint_eq(count_of(text, "\n# end: "), 1); /* the child's exit wrote no end */
+    ck_assert_uint_eq(count_of(text, "\n# end: complete\n"), 1); /* the child's exit wrote no end */
     free(text);
     assert_replays(folder, "t.trace");
 }
@@ -310,6 +319,68 @@ START_TEST(test_exit)
     ck_assert_ptr_nonnull(strstr(text, " 3001\n"));
     ck_assert_ptr_nonnull(strstr(text, "\n# end: "));
     free(text);
+}
+END_TEST
+
+/* A program killed by a signal leaves a trace without the end marker: it
+ * still parses and replays, with a warning that it is only a beginning. */
+START_TEST(test_cut_short_by_a_signal)
+{
+    const char *folder = fresh_folder();
+    /* PYTHONMALLOC=malloc: enough calls to fill several buffers before the kill */
+    const char *argv[] = {DMM_RECORD, "-o", "t.trace", "--", "env", "PYTHONMALLOC=malloc",
+                          "python3", "-c",
+                          "import os\nx = [str(i) * 3 for i in range(100000)]\n"
+                          "os.kill(os.getpid(), 9)", NULL};
+    ck_assert_int_eq(run_in(folder, argv), -1); /* dmm-record became python3: SIGKILL */
+    char *text = read_file(folder, "t.trace");
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_null(strstr(text, "# end: "));
+    free(text);
+    struct trace trace = load(folder, "t.trace");
+    ck_assert_ptr_nonnull(trace.warning);
+    assert_contains_text(trace.warning, "the recording has no end marker");
+    trace_free(&trace);
+    const char *replay[] = {DMM_REPLAY, "--allocator", "bins", "--repeat", "0", "--quiet",
+                            "t.trace", NULL};
+    ck_assert_int_eq(run_in(folder, replay), 0); /* what was written replays */
+    char *err = read_file(folder, "err");
+    assert_contains_text(err, "t.trace: warning: the recording has no end marker ('# end: "
+                              "complete'): the program was cut short (by a signal?)");
+    free(err);
+    /* Killed before its first full buffer: the header alone says it all. */
+    const char *early[] = {DMM_RECORD, "-o", "early.trace", "--", "/bin/sh", "-c",
+                           "kill -KILL $$", NULL};
+    ck_assert_int_eq(run_in(folder, early), -1);
+    char path[256], error[512];
+    snprintf(path, sizeof path, "%s/early.trace", folder);
+    ck_assert_msg(trace_load(path, &trace, error, sizeof error) == 0, "%s", error);
+    ck_assert_ptr_nonnull(trace.warning);
+    assert_contains_text(trace.warning, "no end marker");
+    trace_free(&trace);
+}
+END_TEST
+
+/* A trace that cannot be written is an error the user sees: exit 1 and
+ * the path with the reason, even from ls, which closes its standard error
+ * before the recorder writes the last of the trace. */
+START_TEST(test_full_disk)
+{
+    const char *folder = fresh_folder();
+    const char *argv[] = {DMM_RECORD, "-o", "/dev/full", "--", "/bin/ls", "/", NULL};
+    ck_assert_int_eq(run_in(folder, argv), 1);
+    char *err = read_file(folder, "err");
+    assert_contains_text(err, "dmm-record: /dev/full: No space left on device");
+    free(err);
+    char *out = read_file(folder, "out");
+    assert_contains_text(out, "usr\n"); /* ls's own output was not lost */
+    free(out);
+    /* The same through _exit (dash ends `sh -c` with it). */
+    const char *shell[] = {DMM_RECORD, "-o", "/dev/full", "--", "/bin/sh", "-c", "echo hi", NULL};
+    ck_assert_int_eq(run_in(folder, shell), 1);
+    err = read_file(folder, "err");
+    assert_contains_text(err, "dmm-record: /dev/full: No space left on device");
+    free(err);
 }
 END_TEST
 
@@ -375,6 +446,8 @@ int main(void)
     tcase_add_test(calls, test_threads);
     tcase_add_test(calls, test_fork);
     tcase_add_test(calls, test_exit);
+    tcase_add_test(calls, test_cut_short_by_a_signal);
+    tcase_add_test(calls, test_full_disk);
     tcase_set_timeout(calls, 60);
     suite_add_tcase(suite, calls);
     TCase *command_line = tcase_create("command line");

@@ -78,14 +78,42 @@ END_TEST
 START_TEST(test_crash)
 {
     assert_broken(MODULE("crash"), "crash", "crash", "line 9, op #8 (malloc id 4, 32 bytes)",
-                  "crashed with SIGSEGV (Segmentation fault) in the checking pass");
+                  "crashed with SIGSEGV (Segmentation fault) in the checking pass (dmm-replay "
+                  "--check-every 1 finds the first operation after which the heap checker fails; "
+                  "-v prints each one)");
 }
 END_TEST
 
 START_TEST(test_hang)
 {
     assert_broken(MODULE("hang"), "hang", "timeout", "line 9, op #8 (malloc id 4, 32 bytes)",
-                  "no answer after 2 s in the checking pass");
+                  "no answer after 2 s in the checking pass (the trace has " TRICKY_OPS
+                  " operations: --timeout SECONDS allows longer; -v prints each operation as it "
+                  "runs)");
+}
+END_TEST
+
+/* A module whose constructor aborts dies inside dlopen: it cannot be
+ * loaded (exit 2, once on stderr), not a pair that crashed (exit 1); the
+ * other allocator still runs. */
+START_TEST(test_constructor_abort)
+{
+    struct run run = run_replay("--allocator", MODULE("ctor-abort") ",list", "--timeout", "5",
+                                "--repeat", "1", in_scratch("tricky.trace"),
+                                in_scratch("small.rep"), NULL);
+    ck_assert_msg(run.status == 2, "exit %d; stderr:\n%s", run.status, run.err);
+    const char *message = "cannot load allocator '" MODULE("ctor-abort")
+                          "': its constructor crashed with SIGABRT (Aborted)";
+    char line[1024];
+    snprintf(line, sizeof line, "dmm-replay: %s\n", message);
+    assert_contains(run.err, line);
+    ck_assert_ptr_eq(strstr(strstr(run.err, line) + 1, line), NULL); /* once */
+    ck_assert_uint_eq(run.rows, 4);
+    ck_assert_str_eq(cell(&run, 0, "status"), "fail");
+    ck_assert_str_eq(cell(&run, 0, "message"), message);
+    ck_assert_str_eq(cell(&run, 1, "message"), message);
+    assert_ok(&run, 2);
+    assert_ok(&run, 3);
 }
 END_TEST
 
@@ -170,7 +198,7 @@ int main(void)
 {
     const struct test_group groups[] = {
         {"broken allocators", {test_overlap, test_misaligned, test_corrupt, test_realloc_loses,
-                               test_crash, test_hang, test_all_in_one_run,
+                               test_crash, test_hang, test_constructor_abort, test_all_in_one_run,
                                test_correct_allocators_pass}},
     };
     return run_test_groups_fixture("harness/replay-broken", groups, sizeof groups / sizeof groups[0],

@@ -3,6 +3,8 @@
  * docs/traces.md says, rejects every malformed thing with the right line
  * and message, and never crashes, whatever the bytes.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, ftruncate */
+
 #include "trace.h"
 
 #include "testfile.h"
@@ -12,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TRACES DMM_SOURCE_DIR "/tests/support/traces/"
 
@@ -402,9 +406,13 @@ START_TEST(rep_header_on_one_line_is_explained)
                     "t.rep:2: '3 2' looks like a .rep header on one line: a .rep header is 2 "
                     "numbers (IDs, operations) or 4 (heap size, IDs, operations, weight), one per "
                     "line");
-    assert_rejected("t.rep", "20000\na 0 8\n",
-                    "t.rep:1: a .rep header is 2 numbers (IDs, operations) or 4 (heap size, IDs, "
-                    "operations, weight), one per line; this one has 1 (line 1)");
+    /* One lone number, then operations (or nothing, a blank, CRLF, a comment). */
+    static const char *const one_number[] = {"20000\na 0 8\n", "20000\n", "20000\n\na 0 8\nf 0\n",
+                                             "20000\r\na 0 8\r\n", "20000 # heap\na 0 8\n"};
+    for (size_t i = 0; i < sizeof one_number / sizeof one_number[0]; i++)
+        assert_rejected("t.rep", one_number[i],
+                        "t.rep:1: a .rep header is 2 numbers (IDs, operations) or 4 (heap size, "
+                        "IDs, operations, weight), one per line; this one has 1 (line 1)");
 }
 END_TEST
 
@@ -684,6 +692,218 @@ START_TEST(huge_lines_are_fine)
 }
 END_TEST
 
+/* ---- files read a chunk at a time ------------------------------------------ */
+
+/* A scratch file holding length bytes of text, in the build's temporary folder. */
+static void write_scratch(const char *path, const char *text, size_t length)
+{
+    FILE *file = fopen(path, "wb");
+    ck_assert_msg(file != NULL, "cannot create %s", path);
+    ck_assert_uint_eq(fwrite(text, 1, length, file), length);
+    ck_assert_int_eq(fclose(file), 0);
+}
+
+/* AddressSanitizer's redzones and quarantine keep freed memory resident,
+ * so under it the memory bounds below are checked at three times their
+ * value (the asan preset; the release build checks them as written). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEMORY_SLACK 3
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEMORY_SLACK 3
+#endif
+#endif
+#ifndef MEMORY_SLACK
+#define MEMORY_SLACK 1
+#endif
+
+/* The peak resident set of this process so far, in KiB. */
+static long peak_kib(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    timespec_get(&now, TIME_UTC);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* trace_load and trace_parse agree, whatever falls on the 64 KiB boundaries
+ * of trace_load's chunks: a CRLF split in two, long comments and blanks, a
+ * NUL after a long comment, a last line without its end. */
+START_TEST(loading_in_chunks_reads_what_parsing_does)
+{
+    size_t n = 200000;
+    char *text = malloc(n + 64);
+    ck_assert_ptr_nonnull(text);
+    char path[] = "/tmp/dmm-check-trace-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    for (size_t shift = 0; shift < 6; shift++) {
+        for (int kind = 0; kind < 5; kind++) {
+            size_t length = 0;
+            /* a short line first, so the long one starts at a shifting offset */
+            length += (size_t)sprintf(text, "a %zu 8\n", shift * 1000);
+            size_t filler = 65536 - length - 3 + shift; /* near the first boundary */
+            switch (kind) {
+            case 0: /* a comment over the boundary, then an op */
+                text[length++] = '#';
+                memset(text + length, 'x', filler), length += filler;
+                length += (size_t)sprintf(text + length, "\r\nf %zu\r\n", shift * 1000);
+                break;
+            case 1: /* blanks over the boundary, then the op on the same line */
+                memset(text + length, ' ', filler), length += filler;
+                length += (size_t)sprintf(text + length, "f %zu\r\na 1 2", shift * 1000);
+                break;
+            case 2: /* a NUL after a long comment */
+                text[length++] = '#';
+                memset(text + length, 'y', 2 * filler), length += 2 * filler;
+                text[length++] = '\0';
+                length += (size_t)sprintf(text + length, "\nf 0\n");
+                break;
+            case 3: /* a long bad token over the boundary */
+                memset(text + length, '9', filler), length += filler;
+                break;
+            case 4: /* a recording without its end marker, its last line long */
+                length = (size_t)sprintf(text, "# dmm trace written by dmm-record 0.1\na 0 8\n#");
+                memset(text + length, 'z', filler), length += filler;
+                break;
+            }
+            write_scratch(path, text, length);
+            struct trace parsed, loaded;
+            char parse_error[256] = "", load_error[256] = "";
+            int parse_result = trace_parse(path, text, length, &parsed, parse_error, sizeof parse_error);
+            int load_result = trace_load(path, &loaded, load_error, sizeof load_error);
+            ck_assert_msg(parse_result == load_result, "kind %d shift %zu: parse %d (%s), load %d (%s)",
+                          kind, shift, parse_result, parse_error, load_result, load_error);
+            ck_assert_str_eq(load_error, parse_error);
+            if (parse_result == 0) {
+                ck_assert_uint_eq(loaded.op_count, parsed.op_count);
+                for (size_t i = 0; i < parsed.op_count; i++)
+                    require(memcmp(&loaded.ops[i], &parsed.ops[i], sizeof parsed.ops[i]) == 0,
+                            "kind %d shift %zu: op %zu differs", kind, shift, i);
+                ck_assert_str_eq(loaded.warning ? loaded.warning : "(none)",
+                                 parsed.warning ? parsed.warning : "(none)");
+                trace_free(&parsed);
+                trace_free(&loaded);
+            }
+        }
+    }
+    unlink(path);
+    free(text);
+}
+END_TEST
+
+/* A binary file fails at its first chunk: neither read to its end nor held
+ * in memory (a 1 GB sparse file took 7 s and 1 GB before; /dev/zero never
+ * ended). */
+START_TEST(binary_files_fail_at_once)
+{
+    char path[] = "/tmp/dmm-check-trace-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)1 << 30), 0); /* 1 GiB of zeros, sparse */
+    close(fd);
+    const char *files[] = {path, "/dev/zero"};
+    for (size_t i = 0; i < 2; i++) {
+        struct trace trace;
+        char error[256], expected[256];
+        long before = peak_kib();
+        struct timespec start;
+        timespec_get(&start, TIME_UTC);
+        ck_assert_int_eq(trace_load(files[i], &trace, error, sizeof error), -1);
+        double seconds = seconds_since(&start);
+        snprintf(expected, sizeof expected, "%s:1: NUL byte", files[i]);
+        ck_assert_str_eq(error, expected);
+        ck_assert_msg(seconds < 1.0, "%s: %.3f s", files[i], seconds);
+        ck_assert_msg(peak_kib() - before < MEMORY_SLACK * 8 * 1024, "%s: %ld KiB more", files[i],
+                      peak_kib() - before);
+        assert_empty(&trace);
+    }
+    unlink(path);
+}
+END_TEST
+
+/* A file with no line end: the part of a line before its comment may be 16
+ * MiB at most, so reading it costs that much, not the file's size. */
+START_TEST(a_line_without_end_is_cut_at_16_mib)
+{
+    size_t n = (size_t)20 << 20;
+    char *text = malloc(n);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'x', n);
+    const char *message = "t.trace:1: line longer than 16 MiB before any comment: not a trace";
+    assert_rejected_bytes("t.trace", text, n, message);
+    char path[] = "/tmp/dmm-check-trace-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    write_scratch(path, text, n);
+    free(text);
+    long before = peak_kib();
+    struct trace trace;
+    char error[256], expected[256];
+    ck_assert_int_eq(trace_load(path, &trace, error, sizeof error), -1);
+    snprintf(expected, sizeof expected, "%s%s", path, message + strlen("t.trace"));
+    ck_assert_str_eq(error, expected);
+    /* 16 MiB of line, with room to double into */
+    ck_assert_msg(peak_kib() - before < MEMORY_SLACK * 40 * 1024, "%ld KiB more", peak_kib() - before);
+    unlink(path);
+    /* A long comment costs nothing, however long. */
+    char *comment = malloc(n + 16);
+    ck_assert_ptr_nonnull(comment);
+    comment[0] = '#';
+    memset(comment + 1, 'c', n);
+    memcpy(comment + n + 1, "\na 1 8\n", 7);
+    struct trace parsed;
+    ck_assert_int_eq(trace_parse("t.trace", comment, n + 8, &parsed, error, sizeof error), 0);
+    ck_assert_uint_eq(parsed.op_count, 1);
+    trace_free(&parsed);
+    free(comment);
+}
+END_TEST
+
+/* A recording cut short by a signal has no end marker: it parses (what was
+ * written replays) with a warning. Other traces never get it. */
+/* As assert_warning, for a trace in dmm's format. */
+static void assert_dmm_warning(const char *text, const char *warning, size_t op_count)
+{
+    struct trace trace = parse_valid(text);
+    ck_assert_int_eq(trace.format, TRACE_FORMAT_DMM);
+    ck_assert_uint_eq(trace.op_count, op_count);
+    if (warning == NULL)
+        ck_assert_msg(trace.warning == NULL, "unexpected warning: %s", trace.warning);
+    else
+        ck_assert_str_eq(trace.warning != NULL ? trace.warning : "(none)", warning);
+    trace_free(&trace);
+}
+
+START_TEST(a_recording_without_its_end_marker_is_a_warning)
+{
+    const char *header = "# dmm trace written by dmm-record 0.1 (libdmm-record.so)\n"
+                         "# command: prog\na 0 8\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sf 0\n# end: 1 a, 0 c, 0 r, 1 f; 1 IDs\n# end: complete\n", header);
+    assert_dmm_warning(text, NULL, 2);
+    snprintf(text, sizeof text, "%s# end: complete\r\n# a comment after it\n", header);
+    assert_dmm_warning(text, NULL, 1);
+    assert_dmm_warning(header, "t.trace: warning: the recording has no end marker ('# end: complete'): "
+                           "the program was cut short (by a signal?), so the trace is only its "
+                           "beginning", 1);
+    snprintf(text, sizeof text, "%s# end: complete\nf 0\n", header); /* ops after it */
+    assert_dmm_warning(text, "t.trace: warning: the recording has no end marker ('# end: complete'): "
+                         "the program was cut short (by a signal?), so the trace is only its "
+                         "beginning", 2);
+    assert_dmm_warning("# a trace of my own\na 0 8\n", NULL, 1);
+    assert_dmm_warning("a 0 8\n# dmm trace written by dmm-record\n", NULL, 1); /* not line 1 */
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("trace");
@@ -698,6 +918,7 @@ int main(void)
     tcase_add_test(valid, last_line_needs_no_newline);
     tcase_add_test(valid, realloc_rules_for_liveness);
     tcase_add_test(valid, name_is_the_file_name_without_extension);
+    tcase_add_test(valid, a_recording_without_its_end_marker_is_a_warning);
     tcase_set_timeout(valid, 60);
     suite_add_tcase(suite, valid);
 
@@ -717,6 +938,9 @@ int main(void)
     tcase_add_test(robust, arbitrary_bytes_never_crash);
     tcase_add_test(robust, mutated_traces_never_crash);
     tcase_add_test(robust, huge_lines_are_fine);
+    tcase_add_test(robust, loading_in_chunks_reads_what_parsing_does);
+    tcase_add_test(robust, binary_files_fail_at_once);
+    tcase_add_test(robust, a_line_without_end_is_cut_at_16_mib);
     tcase_set_timeout(robust, 60);
     suite_add_tcase(suite, robust);
 
