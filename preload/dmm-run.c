@@ -1,13 +1,14 @@
 /*
  * dmm-run.c — run an unmodified program on one of dmm's allocators.
  *
- *     dmm-run [--stats] NAME -- COMMAND [ARGS...]
+ *     dmm-run [--stats] [--checked] NAME -- COMMAND [ARGS...]
  *
  * Puts DMM_PRELOAD_DIR/libdmm-preload-NAME.so in front of LD_PRELOAD (after
  * whatever is there already, so a tool the caller preloads still comes
  * first), sets DMM_STATS=1 with --stats (the library then writes the
- * allocator's figures to stderr at exit), and replaces itself with COMMAND.
- * Every process COMMAND starts inherits both variables.
+ * allocator's figures to stderr at exit), DMM_CHECKED=1 with --checked
+ * (guard bytes, junk fill, misuse reported: docs/preload.md), and replaces
+ * itself with COMMAND. Every process COMMAND starts inherits the variables.
  *
  * Exit status: COMMAND's own, since dmm-run becomes COMMAND; 2 for a usage
  * error or an unknown allocator; 127 when COMMAND cannot be run (as the
@@ -47,9 +48,12 @@ static int is_allocator(const char *name)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: dmm-run [--stats] NAME -- COMMAND [ARGS...]\n"
+            "usage: dmm-run [--stats] [--checked] NAME -- COMMAND [ARGS...]\n"
             "Runs COMMAND with dmm's allocator NAME as its malloc (LD_PRELOAD).\n"
             "  --stats   write the allocator's figures (dmm_stats) to stderr at exit\n"
+            "  --checked guard bytes after every block and junk-filled memory: a\n"
+            "            double free, an invalid or interior pointer, or a write past\n"
+            "            a block is reported at its free or realloc, then abort()\n"
             "  --help    this text\n"
             "NAME is one of: %s\n"
             "Libraries: %s\n", allocator_names, DMM_PRELOAD_DIR);
@@ -57,12 +61,16 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    int stats = 0;
+    int stats = 0, checked = 0;
     int arg = 1;
     for (; arg < argc && argv[arg][0] == '-' && strcmp(argv[arg], "--") != 0; arg++) {
         if (strcmp(argv[arg], "--help") == 0 || strcmp(argv[arg], "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(argv[arg], "--checked") == 0) {
+            checked = 1;
+            continue;
         }
         if (strcmp(argv[arg], "--stats") != 0) {
             fprintf(stderr, "dmm-run: unknown option '%s'\n", argv[arg]);
@@ -111,7 +119,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "dmm-run: LD_PRELOAD too long\n");
         return 2;
     }
-    if (setenv("LD_PRELOAD", preload, 1) != 0 || (stats && setenv("DMM_STATS", "1", 1) != 0)) {
+    if (setenv("LD_PRELOAD", preload, 1) != 0 || (stats && setenv("DMM_STATS", "1", 1) != 0)
+        || (checked && setenv("DMM_CHECKED", "1", 1) != 0)) {
         perror("dmm-run: setenv");
         return 2;
     }

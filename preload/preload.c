@@ -49,11 +49,25 @@
  *   3. address - payload < alignment of the request, and address + size
  *      lies inside the payload dmm_malloc returned.
  *
+ * Checked mode (DMM_CHECKED=1, `dmm-run --checked`; read once, at the
+ * first call)
+ *   Every block is allocated with GUARD_BYTES more; the guard after the
+ *   size the program asked for is filled with GUARD_BYTE, fresh memory
+ *   (not calloc's) with FRESH_BYTE, a block being freed with FREED_BYTE.
+ *   free and realloc check, before the allocator sees anything: that the
+ *   pointer is a live block (else: inside one? freed already? never ours?)
+ *   and that its guard is intact. A freed block stays in the table as a
+ *   record (payload NULL) until its address is handed out again, so a
+ *   double free is told from a pointer never allocated; the table then
+ *   grows with the addresses freed and not reused (minimal and pad reuse
+ *   none). Invariant 1 holds for the live entries.
+ *
  * Errors
  *   Exhaustion: NULL with errno ENOMEM (posix_memalign returns ENOMEM).
- *   A bad alignment: EINVAL. Freeing a pointer that is not a live block:
- *   a one-line message on stderr (write(2): nothing here may allocate) and
- *   abort(), like glibc's "free(): invalid pointer".
+ *   A bad alignment: EINVAL. Freeing a pointer that is not a live block,
+ *   or (checked) one whose guard changed: a one-line message on stderr
+ *   (write(2): nothing here may allocate) and abort(), like glibc's
+ *   "free(): invalid pointer".
  */
 #define _GNU_SOURCE /* reallocarray, memalign, valloc, pvalloc, malloc_usable_size */
 
@@ -78,9 +92,18 @@
 /* 1024 slots, 24 KiB: enough for a small program without ever growing. */
 #define TABLE_MIN_SLOTS 1024
 
+/* Checked mode (see the top). */
+#define GUARD_BYTES 96  /* after each block: an overrun of up to 95 bytes is measured
+                           exactly, and the allocator's headers beyond it survive
+                           until free looks */
+#define GUARD_BYTE 0xfd /* MSVC's "no man's land" */
+#define FRESH_BYTE 0xcd /* malloc'd, not yet written */
+#define FREED_BYTE 0xdd /* freed */
+
 struct block {
     void *address; /* what the program holds; NULL: the slot is empty */
-    void *payload; /* what dmm_malloc returned; == address unless over-aligned */
+    void *payload; /* what dmm_malloc returned; == address unless over-aligned;
+                      NULL: a freed block's record (checked mode) */
     size_t size;   /* bytes the program asked for: malloc_usable_size */
 };
 
@@ -90,6 +113,9 @@ static struct preload_state {
     struct block *slots;        /* the block table, mmap'ed; NULL before first use */
     size_t slot_count;          /* a power of two, or 0 */
     size_t block_count;         /* live blocks in the table */
+    size_t freed_count;         /* checked mode: records of freed blocks in the table */
+    int checked;                /* DMM_CHECKED=1: guards, junk fill, misuse told apart */
+    int checked_known;          /* checked has been read */
 } state = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- fatal errors, without allocating -------------------------------------- */
@@ -106,23 +132,51 @@ static void write_text(const char *text)
     }
 }
 
-static _Noreturn void fatal(const char *function, const void *ptr, const char *why)
+/* A message built on the stack: text, numbers in decimal and addresses. */
+struct message {
+    char text[320];
+    size_t length;
+};
+
+static void put(struct message *m, const char *text)
 {
-    char hex[2 + 16 + 1] = "0x";
-    uintptr_t value = (uintptr_t)ptr;
-    for (int digit = 0; digit < 16; digit++)
-        hex[2 + digit] = "0123456789abcdef"[(value >> (60 - 4 * digit)) & 0xf];
-    hex[18] = '\0';
+    while (*text != '\0' && m->length + 1 < sizeof m->text)
+        m->text[m->length++] = *text++;
+    m->text[m->length] = '\0';
+}
+
+static void put_number(struct message *m, uintptr_t value, unsigned base)
+{
+    char digits[2 + 20 + 1], *at = &digits[sizeof digits - 1];
+    *at = '\0';
+    do
+        *--at = "0123456789abcdef"[value % base];
+    while ((value /= base) != 0);
+    if (base == 16)
+        *--at = 'x', *--at = '0';
+    put(m, at);
+}
+
+/* "dmm-preload (NAME): " and the message on stderr, then abort. */
+static _Noreturn void die(const struct message *m)
+{
     write_text("dmm-preload (");
     write_text(dmm_name());
     write_text("): ");
-    write_text(function);
-    write_text("(");
-    write_text(hex);
-    write_text("): ");
-    write_text(why);
+    write_text(m->text);
     write_text("\n");
     abort();
+}
+
+static _Noreturn void fatal(const char *function, const void *ptr, const char *why)
+{
+    struct message m = {.length = 0};
+    put(&m, function);
+    put(&m, "(");
+    put_number(&m, (uintptr_t)ptr, 16);
+    put(&m, "): ");
+    put(&m, why);
+    die(&m);
 }
 
 /* ---- the lock and the fork handlers ---------------------------------------- */
@@ -153,6 +207,11 @@ static void lock_heap(void)
     }
     if (pthread_mutex_lock(&state.lock) != 0)
         fatal("pthread_mutex_lock", NULL, "cannot take the allocator's lock");
+    if (!state.checked_known) { /* getenv does not allocate */
+        const char *checked = getenv("DMM_CHECKED");
+        state.checked = checked != NULL && strcmp(checked, "1") == 0;
+        state.checked_known = 1;
+    }
 }
 
 static void unlock_heap(void)
@@ -182,7 +241,7 @@ static size_t find_slot(const struct block *slots, size_t slot_count, const void
  * the larger table cannot be mapped (the old one is still intact). */
 static int table_reserve(void)
 {
-    if (2 * (state.block_count + 1) <= state.slot_count)
+    if (2 * (state.block_count + state.freed_count + 1) <= state.slot_count)
         return 0;
     size_t new_count = state.slot_count == 0 ? TABLE_MIN_SLOTS : 2 * state.slot_count;
     struct block *new_slots = mmap(NULL, new_count * sizeof *new_slots, PROT_READ | PROT_WRITE,
@@ -201,15 +260,19 @@ static int table_reserve(void)
     return 0;
 }
 
-/* The caller made room with table_reserve (or just removed a block). */
+/* The caller made room with table_reserve (or just removed a block). A
+ * freed block's record at the same address is replaced. */
 static void table_insert(void *address, void *payload, size_t size)
 {
     size_t i = find_slot(state.slots, state.slot_count, address);
+    if (state.slots[i].address != NULL && state.slots[i].payload == NULL)
+        state.freed_count--;
     state.slots[i] = (struct block){address, payload, size};
     state.block_count++;
 }
 
-/* The block at address, or NULL when the program never got it from us. */
+/* The entry at address, or NULL when the program never got it from us; a
+ * freed block's record (payload NULL) is an entry too. */
 static struct block *table_lookup(const void *address)
 {
     if (state.slot_count == 0)
@@ -238,6 +301,95 @@ static void table_remove(struct block *slot)
     state.block_count--;
 }
 
+/* ---- misuse and guards, under the lock ---------------------------------------- */
+
+/* free, realloc or malloc_usable_size got ptr, which is no live block:
+ * says what it is, as glibc would ("free(): invalid pointer"), and aborts.
+ * A pointer inside a live block is looked for in the whole table: this
+ * runs once, just before the abort. */
+static _Noreturn void misuse(const char *function, const void *ptr, const struct block *entry)
+{
+    struct message m = {.length = 0};
+    put(&m, function);
+    uintptr_t at = (uintptr_t)ptr;
+    for (size_t i = 0; i < state.slot_count; i++) {
+        const struct block *b = &state.slots[i];
+        uintptr_t start = (uintptr_t)b->address;
+        if (b->address == NULL || b->payload == NULL || at < start
+            || at - start >= b->size + (state.checked ? GUARD_BYTES : 0))
+            continue;
+        put(&m, "(): invalid pointer "), put_number(&m, at, 16);
+        put(&m, ": not a block: at offset "), put_number(&m, at - start, 10);
+        put(&m, " of the "), put_number(&m, b->size, 10), put(&m, "-byte block ");
+        put_number(&m, start, 16);
+        die(&m);
+    }
+    if (entry != NULL) { /* a freed block's record: checked mode */
+        put(&m, "(): double free of "), put_number(&m, at, 16);
+        put(&m, ": the "), put_number(&m, entry->size, 10);
+        put(&m, "-byte block there was freed already");
+        die(&m);
+    }
+    put(&m, "(): invalid pointer "), put_number(&m, at, 16);
+    put(&m, state.checked ? ": not a block this allocator handed out"
+                          : ": not a live block (freed twice, or never allocated here)");
+    die(&m);
+}
+
+/* Checked mode: the guard after the block is intact, or a message naming
+ * the block and the guard bytes that changed, and abort. */
+static void check_guard(const char *function, const struct block *block)
+{
+    const unsigned char *guard = (const unsigned char *)block->address + block->size;
+    size_t first = GUARD_BYTES, last = 0;
+    for (size_t k = 0; k < GUARD_BYTES; k++)
+        if (guard[k] != GUARD_BYTE) {
+            first = first < k ? first : k;
+            last = k;
+        }
+    if (first == GUARD_BYTES)
+        return;
+    struct message m = {.length = 0};
+    put(&m, function);
+    put(&m, last + 1 == GUARD_BYTES ? "(): at least " : "(): ");
+    put_number(&m, last + 1, 10), put(&m, last == 0 ? " byte" : " bytes");
+    put(&m, " written past the "), put_number(&m, block->size, 10), put(&m, "-byte block ");
+    put_number(&m, (uintptr_t)block->address, 16), put(&m, ": guard bytes ");
+    put_number(&m, block->size + first, 10), put(&m, "..");
+    put_number(&m, block->size + last, 10), put(&m, " changed");
+    die(&m);
+}
+
+/* The live block the program calls ptr, its guard checked; never returns
+ * otherwise. */
+static struct block *live_block(const char *function, const void *ptr)
+{
+    struct block *block = table_lookup(ptr);
+    if (block == NULL || block->payload == NULL)
+        misuse(function, ptr, block);
+    if (state.checked)
+        check_guard(function, block);
+    return block;
+}
+
+/* Checked mode: a freed block's record stays where it is (no probe chain
+ * changes); its address is free for the next block that gets it. */
+static void table_forget(struct block *block)
+{
+    block->payload = NULL;
+    state.block_count--;
+    state.freed_count++;
+}
+
+/* Checked mode: a block's fill and guard, after it got its size bytes
+ * (fresh_from: the first byte the program has not written yet). */
+static void fill_checked(char *address, size_t fresh_from, size_t size)
+{
+    if (fresh_from < size)
+        memset(address + fresh_from, FRESH_BYTE, size - fresh_from);
+    memset(address + size, GUARD_BYTE, GUARD_BYTES);
+}
+
 /* ---- allocation, under the lock ----------------------------------------------- */
 
 static int is_power_of_two(size_t n)
@@ -261,21 +413,26 @@ static void *allocate_locked(size_t alignment, size_t size)
 {
     if (table_reserve() != 0)
         return NULL;
-    if (alignment <= DMM_ALIGNMENT) {
+    size_t extra = (alignment > DMM_ALIGNMENT ? alignment - DMM_ALIGNMENT : 0)
+                 + (state.checked ? GUARD_BYTES : 0);
+    if (extra == 0) {
         void *payload = dmm_malloc(size);
         if (payload != NULL)
             table_insert(payload, payload, size);
         return payload;
     }
     size_t padded;
-    if (request_too_large(size) || __builtin_add_overflow(size, alignment - DMM_ALIGNMENT, &padded))
+    if (request_too_large(size) || __builtin_add_overflow(size, extra, &padded))
         return fail_enomem();
     char *payload = dmm_malloc(padded);
     if (payload == NULL)
         return NULL;
     uintptr_t start = (uintptr_t)payload;
-    size_t offset = (size_t)(((start + alignment - 1) & ~(uintptr_t)(alignment - 1)) - start);
+    size_t offset = alignment <= DMM_ALIGNMENT ? 0
+        : (size_t)(((start + alignment - 1) & ~(uintptr_t)(alignment - 1)) - start);
     table_insert(payload + offset, payload, size);
+    if (state.checked)
+        fill_checked(payload + offset, 0, size);
     return payload + offset;
 }
 
@@ -300,11 +457,14 @@ EXPORTED void free(void *ptr)
         return;
     int saved_errno = errno; /* free never changes errno */
     lock_heap();
-    struct block *block = table_lookup(ptr);
-    if (block == NULL)
-        fatal("free", ptr, "not a live block (freed twice, or never allocated here)");
+    struct block *block = live_block("free", ptr);
     void *payload = block->payload;
-    table_remove(block);
+    if (state.checked) {
+        memset(block->address, FREED_BYTE, block->size);
+        table_forget(block);
+    } else {
+        table_remove(block);
+    }
     dmm_free(payload);
     unlock_heap();
     errno = saved_errno;
@@ -314,7 +474,16 @@ EXPORTED void *calloc(size_t nmemb, size_t size)
 {
     lock_heap();
     void *payload = NULL;
-    if (table_reserve() == 0) {
+    size_t bytes = 0;
+    if (state.checked && (__builtin_mul_overflow(nmemb, size, &bytes) || request_too_large(bytes))) {
+        payload = fail_enomem();
+    } else if (state.checked && table_reserve() == 0) { /* zero, with the guard after it */
+        payload = dmm_calloc(1, bytes + GUARD_BYTES);
+        if (payload != NULL) {
+            table_insert(payload, payload, bytes);
+            fill_checked(payload, bytes, bytes);
+        }
+    } else if (!state.checked && table_reserve() == 0) {
         payload = dmm_calloc(nmemb, size); /* checks nmemb * size for overflow */
         if (payload != NULL)
             table_insert(payload, payload, nmemb * size);
@@ -336,15 +505,20 @@ EXPORTED void *realloc(void *ptr, size_t size)
         return NULL;
     }
     lock_heap();
-    struct block *block = table_lookup(ptr);
-    if (block == NULL)
-        fatal("realloc", ptr, "not a live block (freed already, or never allocated here)");
+    /* Checked: room for the old block's record; before the lookup, which
+     * growing the table would make stale. */
+    if (state.checked && (request_too_large(size) || table_reserve() != 0)) {
+        unlock_heap();
+        return fail_enomem();
+    }
+    struct block *block = live_block("realloc", ptr);
     struct block old = *block;
+    size_t bytes = size + (state.checked ? GUARD_BYTES : 0);
     void *moved;
     if (old.payload == old.address) {
-        moved = dmm_realloc(old.payload, size);
+        moved = dmm_realloc(old.payload, bytes);
     } else {
-        moved = dmm_malloc(size);
+        moved = dmm_malloc(bytes);
         if (moved != NULL) {
             memcpy(moved, old.address, old.size < size ? old.size : size);
             dmm_free(old.payload);
@@ -353,6 +527,13 @@ EXPORTED void *realloc(void *ptr, size_t size)
     if (moved != NULL) { /* remove first: the table never needs to grow here */
         table_remove(block);
         table_insert(moved, moved, size);
+    }
+    if (moved != NULL && state.checked) {
+        fill_checked(moved, old.size, size);
+        if (moved != old.address) { /* the old address is a freed block now */
+            table_insert(old.address, NULL, old.size);
+            table_forget(table_lookup(old.address));
+        }
     }
     unlock_heap();
     return moved; /* NULL: ENOMEM, and ptr is untouched */
@@ -392,11 +573,21 @@ EXPORTED void *aligned_alloc(size_t alignment, size_t size)
     return allocate(alignment, size);
 }
 
-/* Obsolete, but still called (by glibc's own code among others): the same
- * rule as aligned_alloc. */
+/* Obsolete, but still called (by glibc's own code among others), so it
+ * does as glibc does: an alignment that is not a power of two is rounded
+ * up to the next one, 0 (and anything up to 16) is malloc's alignment;
+ * only one above SIZE_MAX / 2 + 1, with no power of two to round to, is
+ * EINVAL. */
 EXPORTED void *memalign(size_t alignment, size_t size)
 {
-    return aligned_alloc(alignment, size);
+    if (alignment > SIZE_MAX / 2 + 1) {
+        errno = EINVAL;
+        return NULL;
+    }
+    size_t rounded = DMM_ALIGNMENT;
+    while (rounded < alignment)
+        rounded *= 2;
+    return allocate(rounded, size);
 }
 
 EXPORTED void *valloc(size_t size)
@@ -420,10 +611,7 @@ EXPORTED size_t malloc_usable_size(void *ptr)
     if (ptr == NULL)
         return 0;
     lock_heap();
-    struct block *block = table_lookup(ptr);
-    if (block == NULL)
-        fatal("malloc_usable_size", ptr, "not a live block");
-    size_t size = block->size;
+    size_t size = live_block("malloc_usable_size", ptr)->size;
     unlock_heap();
     return size;
 }

@@ -49,6 +49,17 @@
  * counted, which replay.c turns into the message and measure.c into the
  * figures.
  *
+ * Checked mode (options->checked, --checked; docs/harness.md) is for
+ * locating an allocator's bug, not for figures: every block is asked for
+ * with GUARD_BYTES more, the guard after the payload is filled with
+ * GUARD_BYTE and verified with the pattern (at free, realloc, the end) and
+ * on its own at every scheduled heap walk; a payload is filled with
+ * FREED_BYTE just before it is freed; and the heap checker runs around
+ * every op: before the harness writes a new block (the allocator's own
+ * state), after it (a chunk smaller than the request: the write broke a
+ * header, or the live block just after it, which is verified too) and
+ * after every free (a double free inside the allocator).
+ *
  * The harness's own memory (slots, trees) comes from the C library's
  * malloc, never from the allocator under test.
  */
@@ -71,6 +82,14 @@
 
 /* free must leave errno alone; no system call sets this value. */
 #define ERRNO_SENTINEL 31337
+
+/* Checked mode (see the top). */
+#define GUARD_BYTES 16     /* after each payload: one DMM_ALIGNMENT unit, so alignment holds */
+#define GUARD_BYTE 0xfd    /* the guard's fill (MSVC's "no man's land") */
+#define FREED_BYTE 0xdd    /* a payload's fill just before free (MSVC's "dead land") */
+#define NEIGHBOUR_BYTES 64 /* after a new block's guard: a live block starting there is
+                              verified after the write (headers are smaller than this) */
+#define GUARD_SHOWN 8      /* overwritten guard bytes shown in a message, at most */
 
 /* ---- ranges: the live blocks and the live mappings ---------------------- */
 
@@ -125,6 +144,7 @@ struct check_state {
     size_t peak_before;          /* the peak footprint after the op before */
     struct check_output output;  /* -v, --heap-map, --series, --heap-map-dir */
     struct design_walk design;   /* the module's declared design, checked on every walk */
+    size_t guard;                /* checked mode: GUARD_BYTES; otherwise 0 */
 };
 
 /* ---- the heap section's observer ----------------------------------------- */
@@ -302,25 +322,114 @@ static size_t required_alignment(const struct allocator_module *module, size_t s
     return alignment;
 }
 
+/* ---- a live block's pattern and guard ------------------------------------ */
+
+/* The guard after a live block (checked mode) is intact. */
+static int verify_guard(struct check_state *s, size_t i, const struct slot *slot, const char *when)
+{
+    const unsigned char *guard = (const unsigned char *)slot->ptr + slot->size;
+    size_t first = s->guard, last = 0, shown = 0;
+    char bytes[GUARD_SHOWN * 3 + 4] = "";
+    for (size_t k = 0; k < s->guard; k++) {
+        if (guard[k] == GUARD_BYTE)
+            continue;
+        first = first < k ? first : k;
+        last = k;
+        if (shown++ < GUARD_SHOWN)
+            snprintf(bytes + strlen(bytes), sizeof bytes - strlen(bytes), " %02x", guard[k]);
+    }
+    if (first == s->guard)
+        return 0;
+    char a[24];
+    return fail(s, i,
+                "%sbytes %zu..%zu past the payload of block id %llu (%zu bytes at %s) were "
+                "overwritten:%s%s",
+                when, slot->size + first, slot->size + last, slot_id(s, slot), slot->size,
+                describe_address(a, slot->ptr), bytes, shown > GUARD_SHOWN ? " ..." : "");
+}
+
+/* The pattern of a live block is intact, and its guard (before free or
+ * realloc, and after the last op). */
+static int verify_block(struct check_state *s, size_t i, const struct slot *slot, const char *when)
+{
+    char a[24];
+    unsigned expected = 0, found = 0;
+    size_t wrong = first_wrong_byte(slot->ptr, slot->size, slot->seed, 0, &expected, &found);
+    if (wrong < slot->size)
+        return fail(s, i,
+                    "%sblock id %llu (%zu bytes at %s) was changed while it was live: "
+                    "byte %zu is 0x%02x, expected 0x%02x",
+                    when, slot_id(s, slot), slot->size, describe_address(a, slot->ptr), wrong,
+                    found, expected);
+    return s->guard != 0 ? verify_guard(s, i, slot, when) : 0;
+}
+
+/* Checked mode: the allocator's checker, with nothing drawn, between the
+ * scheduled walks. */
+static int walk_quietly(struct check_state *s, size_t i, const char *when)
+{
+    const char *problem = s->module->check(NULL, NULL);
+    return problem != NULL ? fail(s, i, "%sthe heap checker says: %s", when, problem) : 0;
+}
+
+/* Checked mode: the allocator, handing out a new block, wrote nothing
+ * over the guard of the live block just below it (a header placed too
+ * low: the chunk below was short). */
+static int check_block_below(struct check_state *s, size_t i, const struct slot *slot,
+                             const char *call)
+{
+    uintptr_t start = slot->range.start;
+    struct range below = {start > NEIGHBOUR_BYTES ? start - NEIGHBOUR_BYTES : 0, start};
+    void *node = below.start < below.end ? tfind(&below, &s->live, compare_ranges) : NULL;
+    if (node == NULL)
+        return 0;
+    char when[160];
+    snprintf(when, sizeof when, "%s wrote over the block below it: ", call);
+    return verify_guard(s, i, (const void *)node_key(node), when);
+}
+
+/* Checked mode, right after the harness wrote a new block and its guard:
+ * the write must have changed nothing but the block. A chunk smaller than
+ * the request shows as a live block after it that changed (its pattern or
+ * guard), or as a heap the checker passed just before and fails now. */
+static int check_short_chunk(struct check_state *s, size_t i, const struct slot *slot,
+                             const char *call)
+{
+    char what[128];
+    snprintf(what, sizeof what, "%s returned a chunk too small: ", call);
+    struct range after = {slot->range.end, slot->range.end + NEIGHBOUR_BYTES};
+    void *node = tfind(&after, &s->live, compare_ranges);
+    const struct slot *next = node != NULL ? (const void *)node_key(node) : NULL;
+    char when[256];
+    snprintf(when, sizeof when, "%swriting its %zu bytes and the %zu guard bytes after them "
+             "changed the next block: ", what, slot->size, s->guard);
+    if (next != NULL && next != slot && verify_block(s, i, next, when) != 0)
+        return -1;
+    snprintf(when, sizeof when, "%swriting its %zu bytes and the %zu guard bytes after them "
+             "broke the heap: ", what, slot->size, s->guard);
+    return walk_quietly(s, i, when);
+}
+
 /* Checks 2-6 for a block just returned by `call`, then enters it in the
  * live tree and fills it. kept bytes must still hold kept_seed's pattern. */
 static int take_block(struct check_state *s, size_t i, struct slot *slot, void *p, size_t size,
                       const char *call, int zeroed, size_t kept, uint64_t kept_seed)
 {
     char a[24], b[24], c[24];
-    uintptr_t start = (uintptr_t)p, span = size == 0 ? 1 : size;
+    uintptr_t start = (uintptr_t)p, span = size + s->guard == 0 ? 1 : size + s->guard;
     size_t alignment = required_alignment(s->module, size);
     if (start % alignment != 0)
         return fail(s, i, "%s returned %s, which is not %zu-byte aligned", call,
                     describe_address(a, p), alignment);
     if (span > UINTPTR_MAX - start)
         return fail(s, i, "%s returned %s, too near the top of memory to hold %zu bytes", call,
-                    describe_address(a, p), size);
+                    describe_address(a, p), (size_t)span);
     if (s->ownership && !owned(s, start, start + span))
         return fail(s, i,
                     "%s returned %s, but its %zu bytes are not inside the heap section "
                     "[%s, %s) nor inside one live mapping",
-                    call, describe_address(a, p), size, describe_address(b, (void *)s->heap_start),
+                    call, describe_address(a, p), (size_t)span,
+                    describe_address(b, (void *)s->heap_start),
                     describe_address(c, (void *)s->heap_break));
     slot->range = (struct range){start, start + span};
     void *node = tsearch(&slot->range, &s->live, compare_ranges);
@@ -335,6 +444,8 @@ static int take_block(struct check_state *s, size_t i, struct slot *slot, void *
     slot->ptr = p;
     slot->size = size;
     s->live_bytes += size;
+    if (s->guard != 0 && (walk_quietly(s, i, "") != 0 || check_block_below(s, i, slot, call) != 0))
+        return -1;
     unsigned expected = 0, found = 0;
     size_t wrong = zeroed ? first_wrong_byte(p, size, 0, 1, &expected, &found) : size;
     if (wrong < size)
@@ -346,22 +457,10 @@ static int take_block(struct check_state *s, size_t i, struct slot *slot, void *
                     call, wrong, describe_address(a, p), found, expected);
     slot->seed = mix(mix(slot_id(s, slot)) ^ ++s->generation);
     fill(p, size, slot->seed);
-    return 0;
-}
-
-/* The pattern of a live block is intact (before free or realloc). */
-static int verify_block(struct check_state *s, size_t i, const struct slot *slot, const char *when)
-{
-    char a[24];
-    unsigned expected = 0, found = 0;
-    size_t wrong = first_wrong_byte(slot->ptr, slot->size, slot->seed, 0, &expected, &found);
-    if (wrong < slot->size)
-        return fail(s, i,
-                    "%sblock id %llu (%zu bytes at %s) was changed while it was live: "
-                    "byte %zu is 0x%02x, expected 0x%02x",
-                    when, slot_id(s, slot), slot->size, describe_address(a, slot->ptr), wrong,
-                    found, expected);
-    return 0;
+    if (s->guard == 0)
+        return 0;
+    memset((unsigned char *)p + size, GUARD_BYTE, s->guard);
+    return check_short_chunk(s, i, slot, call);
 }
 
 static void drop_block(struct check_state *s, struct slot *slot)
@@ -374,9 +473,27 @@ static void drop_block(struct check_state *s, struct slot *slot)
 
 /* ---- one operation ----------------------------------------------------------- */
 
-static int run_op(struct check_state *s, size_t i)
+/* The allocator call op stands for (module_call), asking in checked mode
+ * for the guard too; a calloc that must fail is made as written. */
+static void *call_allocator(const struct check_state *s, const struct trace_op *op, void *old)
 {
     const struct allocator_module *m = s->module;
+    size_t g = s->guard, bytes = 0;
+    if (g == 0 || op->kind == 'f')
+        return module_call(m, op, old);
+    if (op->kind == 'c') {
+        if (__builtin_mul_overflow(op->nmemb, op->size, &bytes) || bytes > DMM_MAX_REQUEST)
+            return module_call(m, op, old);
+        return m->calloc(1, bytes + g);
+    }
+    bytes = op->size <= SIZE_MAX - g ? op->size + g : SIZE_MAX;
+    if (op->kind == 'r')
+        return m->realloc(old, old != NULL && op->size == 0 ? 0 : bytes);
+    return m->malloc(bytes);
+}
+
+static int run_op(struct check_state *s, size_t i)
+{
     const struct trace_op *op = &s->trace->ops[i];
     struct slot *slot = op->slot == TRACE_NO_SLOT ? NULL : &s->slots[op->slot];
     char call[96], a[24];
@@ -387,6 +504,8 @@ static int run_op(struct check_state *s, size_t i)
     if (op->kind == 'f' || op->kind == 'r') {
         if (old != NULL && verify_block(s, i, slot, "") != 0)
             return -1;
+        if (old != NULL && op->kind == 'f' && s->guard != 0)
+            memset(old, FREED_BYTE, slot->size + s->guard);
         if (old != NULL)
             drop_block(s, slot);
     } else if (old != NULL) {
@@ -394,7 +513,7 @@ static int run_op(struct check_state *s, size_t i)
     }
 
     errno = ERRNO_SENTINEL;
-    p = module_call(m, op, old);
+    p = call_allocator(s, op, old);
     int error = errno;
     output_op(&s->output, i, old, p);
     describe_call(call, sizeof call, op, NULL, describe_address(a, old)); /* "malloc(100)" */
@@ -428,7 +547,7 @@ static int run_op(struct check_state *s, size_t i)
             if (error != ERRNO_SENTINEL)
                 return fail(s, i, "%s changed errno to %s; dmm.h says it leaves errno alone",
                             call, strerror(error));
-            return 0;
+            return s->guard != 0 ? walk_quietly(s, i, "") : 0;
         }
         if (p == NULL)
             return fail(s, i, "%s returned NULL: %s", call, errno_text(error));
@@ -438,7 +557,7 @@ static int run_op(struct check_state *s, size_t i)
         if (error != ERRNO_SENTINEL)
             return fail(s, i, "%s changed errno to %s; dmm.h says free never does", call,
                         strerror(error));
-        return 0;
+        return s->guard != 0 ? walk_quietly(s, i, "") : 0;
     }
 }
 
@@ -473,8 +592,13 @@ static int after_op(struct check_state *s, size_t i)
     size_t done = i + 1;
     uint64_t every = s->options->check_every;
     if (output_wants_every_walk(&s->output) || done == s->trace->op_count ||
-        (every != 0 && done % every == 0))
+        (every != 0 && done % every == 0)) {
+        for (size_t k = 0; k < s->trace->slot_count && s->guard != 0; k++)
+            if (s->slots[k].ptr != NULL
+                && verify_guard(s, i, &s->slots[k], "at the heap walk after this op, ") != 0)
+                return -1;
         return run_checker(s, i);
+    }
     return 0;
 }
 
@@ -485,7 +609,8 @@ int checking_pass(const struct allocator_module *module, const struct trace *tra
                struct checking_outcome *found)
 {
     struct check_state s = {.module = module, .trace = trace, .options = options,
-                            .found = found, .design = {.properties = module->design}};
+                            .found = found, .design = {.properties = module->design},
+                            .guard = options->checked ? GUARD_BYTES : 0};
     *found = (struct checking_outcome){.failed_op = trace->op_count};
     s.ownership = module->set_observer != NULL && module->heap_start != NULL
                && module->heap_break != NULL;

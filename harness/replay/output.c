@@ -22,6 +22,9 @@
  *                  a mapping far away (segregated's page table) would
  *                  stretch the map's address axis over terabytes of nothing.
  *
+ * output_find_clash refuses, before anything runs, a run in which two
+ * pairs would write the same --series or --heap-map-dir file.
+ *
  * Its own memory comes from the C library, never from the allocator under
  * test.
  */
@@ -41,6 +44,40 @@ struct map_record {
     size_t size, header_bytes, footer_bytes;
     int is_free;
 };
+
+/* ---- before the run: no file written twice ----------------------------------- */
+
+int output_find_clash(const struct replay_options *options, const char *const *allocators,
+                      size_t allocator_count, const struct trace *traces, size_t trace_count,
+                      char *error, size_t error_size)
+{
+    if (options->series_dir == NULL && options->heap_map_dir == NULL)
+        return 0;
+    const char *option = options->series_dir != NULL ? "--series" : "--heap-map-dir";
+    for (size_t a = 0; a < allocator_count; a++)
+        for (size_t b = a + 1; b < allocator_count; b++)
+            if (strcmp(allocators[a], allocators[b]) == 0) {
+                snprintf(error, error_size, "%s: allocator '%s' is named twice: its files "
+                         "would overwrite each other", option, allocators[a]);
+                return -1;
+            }
+    if (options->heap_map_dir != NULL && trace_count > 1) {
+        snprintf(error, error_size, "--heap-map-dir writes %s/ALLOCATOR.csv for one trace, and "
+                 "%zu traces are given (%s, %s%s): their maps would overwrite each other; run "
+                 "one trace at a time", options->heap_map_dir, trace_count, traces[0].path,
+                 traces[1].path, trace_count > 2 ? ", ..." : "");
+        return -1;
+    }
+    for (size_t a = 0; options->series_dir != NULL && a < trace_count; a++)
+        for (size_t b = a + 1; b < trace_count; b++)
+            if (strcmp(traces[a].name, traces[b].name) == 0) {
+                snprintf(error, error_size, "--series: %s and %s are both trace '%s': both "
+                         "would write %s/ALLOCATOR--%s.csv", traces[a].path, traces[b].path,
+                         traces[a].name, options->series_dir, traces[a].name);
+                return -1;
+            }
+    return 0;
+}
 
 /* ---- opening ----------------------------------------------------------------- */
 

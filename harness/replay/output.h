@@ -34,6 +34,16 @@ struct check_output {
     uint64_t step;           /* the 1-based op after which that walk runs */
 };
 
+/* --series writes DIR/ALLOCATOR--TRACE.csv per pair, --heap-map-dir
+ * DIR/ALLOCATOR.csv per allocator: returns 0 when no two pairs of the run
+ * would write the same file, or -1 with the clash named in error (two
+ * traces of one name, an allocator named twice, --heap-map-dir with
+ * several traces). Two module paths whose dmm_name() is the same cannot be
+ * seen before they are loaded. For a tool to call before anything runs. */
+int output_find_clash(const struct replay_options *options, const char *const *allocators,
+                      size_t allocator_count, const struct trace *traces, size_t trace_count,
+                      char *error, size_t error_size);
+
 /* Opens what the options ask for. *out must be zeroed first (then
  * output_close is safe whether or not this was called). Returns 0, or -1
  * with what went wrong in error. */

@@ -134,7 +134,7 @@ void replay_pair(const struct allocator_module *module, const struct trace *trac
     measure_checking_pass(result, &found);
     if (failed)
         replay_fail(module->reported_name, trace, found.failed_op, result, "%s", found.what);
-    else if (found.peak_op != 0)
+    else if (found.peak_op != 0 && !options->checked) /* checked: the peak is the guarded one */
         split_at_peak(module, trace, found.peak_op, result, progress);
     if (result->status != REPLAY_OK)
         measure_failed(result);

@@ -36,6 +36,8 @@ struct replay_options {
     int heap_map;           /* print the heap map (the checker's walk) after every operation */
     const char *heap_map_dir; /* write that walk as CSV to DIR/ALLOCATOR.csv; NULL: don't */
     int count_instructions; /* --cost instructions: count each pair (instructions.h) */
+    int checked;            /* --checked: guard bytes, junk fill, the checker around every
+                               op (checking.c); for locating bugs: no split at the peak */
 };
 
 /* ---- what came out -------------------------------------------------------- */

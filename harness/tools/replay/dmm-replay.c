@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L /* strdup, isatty */
 
 #include "instructions.h"
+#include "output.h"
 #include "replay.h"
 #include "report.h"
 #include "runner.h"
@@ -34,7 +35,9 @@
 enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 
 #define DEFAULT_REPEAT 3          /* steady replays: a median of three */
-#define DEFAULT_TIMEOUT 60.0      /* seconds per pair */
+#define DEFAULT_TIMEOUT 60.0      /* seconds per process of a pair, plus TIMEOUT_PER_OP */
+#define TIMEOUT_PER_OP 2e-6       /* seconds per op of the longest trace and replay: a
+                                     20 M-op trace gets minutes, not a false timeout */
 #define DEFAULT_SERIES_POINTS 200 /* samples per series: a smooth line on a chart */
 #define MAX_TIMEOUT 1e6           /* seconds (11 days): keeps the deadline arithmetic exact */
 
@@ -42,7 +45,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 enum {
     OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
     OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP, OPTION_HEAP_MAP_DIR,
-    OPTION_JOBS, OPTION_COST, OPTION_SANDBOX,
+    OPTION_JOBS, OPTION_COST, OPTION_SANDBOX, OPTION_CHECKED,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +65,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"cost", required_argument, NULL, OPTION_COST},
     {"sandbox", no_argument, NULL, OPTION_SANDBOX},
+    {"checked", no_argument, NULL, OPTION_CHECKED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -94,7 +98,8 @@ static void print_help(FILE *out)
 "                         timing run, checking only)\n"
 "      --check-every N    run the allocator's heap checker every N operations\n"
 "                         (default 0: only after the last operation)\n"
-"      --timeout SECONDS  per process of a pair (default %g): the checking pass\n"
+"      --timeout SECONDS  per process of a pair (default %g s + 2 us per operation\n"
+"                         of the longest trace and replay): the checking pass\n"
 "                         and the timing run (all its replays); one still\n"
 "                         running then is killed and the pair reported as\n"
 "                         timeout\n"
@@ -114,11 +119,17 @@ static void print_help(FILE *out)
 "                         processes), a seccomp filter, the module's output\n"
 "                         discarded (docs/grading.md); not with -v, --heap-map,\n"
 "                         --series or --heap-map-dir\n"
+"      --checked          locate an allocator's bug: guard bytes after every\n"
+"                         block, freed payloads filled, the heap checker\n"
+"                         around every operation; a chunk smaller than the\n"
+"                         request is reported at the call that returned it.\n"
+"                         Slow, and no timing run (not with --repeat or --cost)\n"
 "      --csv FILE         write the results as CSV to FILE ('-': stdout)\n"
 "      --json FILE        write them as JSON, {\"runs\":[{...}]} ('-': stdout)\n"
 "      --series DIR       write live bytes and footprint over the checking pass\n"
 "                         to DIR/ALLOCATOR--TRACE.csv, one file per pair\n"
-"                         (columns op,live_bytes,footprint_bytes; DIR is created)\n"
+"                         (columns op,live_bytes,footprint_bytes; DIR is created;\n"
+"                         two traces of the same name: exit 2)\n"
 "      --series-points N  about N samples per series (default %d)\n"
 "  -v, --verbose          print every operation of the checking pass with the\n"
 "                         address it returned\n"
@@ -128,7 +139,7 @@ static void print_help(FILE *out)
 "                         pass to DIR/ALLOCATOR.csv, one row per chunk (columns\n"
 "                         step,op,start,size,header_bytes,footer_bytes,is_free;\n"
 "                         start in bytes from the lowest chunk address walked;\n"
-"                         DIR is created)\n"
+"                         DIR is created; one trace only, or exit 2)\n"
 "  -q, --quiet            no table on stdout\n"
 "  -h, --help             this text\n"
 "\n"
@@ -153,8 +164,9 @@ static void print_help(FILE *out)
 "  1  at least one pair fail, crash or timeout\n"
 "  2  usage error, unreadable or malformed trace (the others still run; every\n"
 "     error is listed at the end), an allocator module that cannot be loaded\n"
-"     (a dmm_design with an unknown word too), or an output file that cannot\n"
-"     be written\n",
+"     (a dmm_design with an unknown word too: the reason goes to stderr, -q or\n"
+"     not), an output file that cannot be written, or --series/--heap-map-dir\n"
+"     files that would overwrite each other\n",
             runner_module_dir(NULL), DEFAULT_REPEAT, DEFAULT_TIMEOUT, RUNNER_MAX_JOBS,
             DEFAULT_SERIES_POINTS);
 }
@@ -322,12 +334,15 @@ static int collect_trace_paths(char *const *arguments, int count, struct path_li
 int main(int argc, char **argv)
 {
     instructions_child_main(argc, argv); /* --cost instructions' counting process */
-    struct name_list allocators = {0};
+    /* What main collects lives until the process ends, and every early
+     * return ends it: static, so that it is still reachable then (no
+     * LeakSanitizer report on a usage error). */
+    static struct name_list allocators;
     const char *module_dir = NULL, *csv_path = NULL, *json_path = NULL;
     struct replay_options options = {.repeat = DEFAULT_REPEAT,
                                      .series_points = DEFAULT_SERIES_POINTS};
-    double timeout = DEFAULT_TIMEOUT;
-    int quiet = 0, sandboxed = 0;
+    double timeout = 0; /* 0: not given, DEFAULT_TIMEOUT scaled to the traces */
+    int quiet = 0, sandboxed = 0, repeat_given = 0;
     unsigned jobs = 1;
     uint64_t number;
 
@@ -345,6 +360,7 @@ int main(int argc, char **argv)
             if (parse_count(optarg, REPLAY_MAX_REPEAT, &number) != 0)
                 return usage_error("--repeat '%s': want a whole number from 0 to 1000", optarg);
             options.repeat = (unsigned)number;
+            repeat_given = 1;
             break;
         case OPTION_CHECK_EVERY:
             if (parse_count(optarg, UINT64_MAX, &number) != 0)
@@ -401,6 +417,9 @@ int main(int argc, char **argv)
         case OPTION_SANDBOX:
             sandboxed = 1;
             break;
+        case OPTION_CHECKED:
+            options.checked = 1;
+            break;
         case 'h':
             print_help(stdout);
             return EXIT_ALL_OK;
@@ -416,6 +435,12 @@ int main(int argc, char **argv)
                       options.heap_map_dir != NULL))
         return usage_error("%s", "--sandbox discards what the checking pass prints and allows "
                                  "no files: not with -v, --heap-map, --series or --heap-map-dir");
+    /* Checked mode locates bugs; its guards and extra walks would be timed. */
+    if (options.checked && ((repeat_given && options.repeat > 0) || options.count_instructions))
+        return usage_error("%s", "--checked is for locating bugs, not for figures: not with "
+                                 "--repeat above 0 or --cost instructions");
+    if (options.checked)
+        options.repeat = 0;
     char no_counter[512];
     if (options.count_instructions &&
         instructions_method(no_counter, sizeof no_counter) == INSTRUCTIONS_NONE) {
@@ -456,18 +481,20 @@ int main(int argc, char **argv)
     }
 
     /* Every trace, completely, before anything runs; every bad one is named. */
-    struct path_list trace_paths = {0};
+    static struct path_list trace_paths;
     if (collect_trace_paths(argv + optind, argc - optind, &trace_paths) != 0)
         return usage_error("%s", strerror(ENOMEM));
     if (trace_paths.count == 0)
         return usage_error("%s", "no trace given (a folder holds no *.trace or *.rep file)");
     size_t trace_count = trace_paths.count;
-    struct trace *traces = calloc(trace_count, sizeof *traces);
+    static struct trace *traces;
+    traces = calloc(trace_count, sizeof *traces);
     if (traces == NULL)
         return usage_error("%s", strerror(ENOMEM));
     /* A malformed trace stops that trace only: it is left out of the run,
      * and its error is listed at the end. A warning is shown at once. */
-    char **bad_traces = calloc(trace_count, sizeof *bad_traces);
+    static char **bad_traces;
+    bad_traces = calloc(trace_count, sizeof *bad_traces);
     if (bad_traces == NULL)
         return usage_error("%s", strerror(ENOMEM));
     size_t bad_count = 0, good_count = 0;
@@ -488,6 +515,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* Files that would overwrite each other: refused before anything runs. */
+    if (output_find_clash(&options, (const char *const *)allocators.names, allocators.count,
+                          traces, trace_count, error, sizeof error) != 0) {
+        fprintf(stderr, "dmm-replay: %s\n", error);
+        return EXIT_USAGE;
+    }
+
     /* Outputs, before the run, so that a typo in a path costs no run. */
     if (options.series_dir != NULL &&
         report_make_dir(options.series_dir, error, sizeof error) != 0) {
@@ -504,6 +538,12 @@ int main(int argc, char **argv)
     if ((csv_path != NULL && csv == NULL) || (json_path != NULL && json == NULL))
         return EXIT_USAGE;
 
+    if (timeout == 0) {
+        size_t longest = 0;
+        for (size_t i = 0; i < trace_count; i++)
+            longest = traces[i].op_count > longest ? traces[i].op_count : longest;
+        timeout = DEFAULT_TIMEOUT + TIMEOUT_PER_OP * (double)longest * (options.repeat + 2);
+    }
     struct runner_plan plan = {
         .allocators = (const char *const *)allocators.names,
         .allocator_count = allocators.count,
@@ -526,6 +566,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "dmm-replay: cannot run the pairs: %s\n", strerror(errno));
         status = EXIT_USAGE;
     }
+
+    /* A module that cannot be loaded is said on stderr, -q or not (the
+     * table's message is on stdout, and -q has none). Pairs are
+     * allocator-major: one line per allocator. */
+    for (size_t i = 0; i < pair_count; i++)
+        if (pairs[i].load_failed && (i == 0 || !pairs[i - 1].load_failed
+                                     || strcmp(pairs[i - 1].allocator, pairs[i].allocator) != 0))
+            fprintf(stderr, "dmm-replay: %s\n", pairs[i].result.message);
 
     int timed = options.repeat > 0;
     if (!quiet)
