@@ -28,6 +28,11 @@
  *               rt_sigaction for glibc's one internal signal (SIGSETXID,
  *               SIGRTMIN + 1) that pthread_create sets up
  *
+ * Built with AddressSanitizer, two more that its runtime makes: sigaltstack
+ * (a question before every call that does not return, and a signal stack
+ * for each new thread) and sched_getaffinity (pthread_getattr_np, for a
+ * new thread's stack).
+ *
  * Not on it: anything that names a file, makes a process, a socket or a
  * signal handler. rt_sigaction in particular: a module that could install
  * its own SIGSYS handler could ignore the filter's traps.
@@ -50,6 +55,22 @@
 #include <unistd.h>
 
 /* ---- layer 1: limits --------------------------------------------------------- */
+
+/* Built with AddressSanitizer (the asan preset)? Its shadow memory, mapped
+ * private and writable when the process starts, is tens of TiB that the
+ * kernel counts as data: under any RLIMIT_DATA every later mapping, the
+ * sanitizer's own included, fails with ENOMEM. Such a build sets no memory
+ * limit (docs/harness.md, Sanitizers). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifndef SANDBOX_ADDRESS_SANITIZER
+#define SANDBOX_ADDRESS_SANITIZER 0
+#endif
 
 static int set_limit(int resource, rlim_t value, rlim_t hard, const char *name, char *error,
                      size_t size)
@@ -86,7 +107,8 @@ int sandbox_limit(const struct sandbox *sandbox, char *error, size_t error_size)
     rlim_t data = (rlim_t)sandbox->memory_mib << 20;
     if (set_limit(RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE", error, error_size) != 0 ||
         set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU", error, error_size) != 0 ||
-        set_limit(RLIMIT_DATA, data, data, "RLIMIT_DATA", error, error_size) != 0)
+        (!SANDBOX_ADDRESS_SANITIZER &&
+         set_limit(RLIMIT_DATA, data, data, "RLIMIT_DATA", error, error_size) != 0))
         return -1;
     return 0;
 }
@@ -104,6 +126,19 @@ static void on_refused(int signal_number, siginfo_t *info, void *context)
     *refused_call = (long)info->si_syscall + 1;
     _exit(SANDBOX_EXIT); /* exit_group: on the list */
 }
+
+#if SANDBOX_ADDRESS_SANITIZER
+/* A module that calls exit() runs the exit handlers, and LeakSanitizer's
+ * check is one: it needs what the filter refuses (a tracer process,
+ * ptrace, prctl, /proc/self/maps). The replay's own children end with
+ * _exit; this ends a module's exit() the same way, with its status.
+ * Registered after the sanitizer's handler, it runs before it. */
+static void exit_without_handlers(int status, void *unused)
+{
+    (void)unused;
+    _exit(status);
+}
+#endif
 
 /* glibc's internal signal for set*id across threads, which the first
  * pthread_create gives a handler (the kernel's number 33). */
@@ -146,6 +181,15 @@ static int build_filter(scmp_filter_ctx filter, int readable)
         seccomp_rule_add(filter, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)SIGSETXID, 0)) != 0)
         return -1;
+    /* AddressSanitizer asks where the signal stack is before every call
+     * that does not return (_exit and longjmp included) and gives each new
+     * thread one; it asks for a new thread's stack (pthread_getattr_np,
+     * which reads the thread's CPU mask). A signal stack installs no
+     * handler: rt_sigaction stays refused. */
+    if (SANDBOX_ADDRESS_SANITIZER &&
+        (seccomp_rule_add(filter, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0) != 0 ||
+         seccomp_rule_add(filter, SCMP_ACT_ALLOW, SCMP_SYS(sched_getaffinity), 0) != 0))
+        return -1;
     /* isatty() on a standard stream, which stdio asks before its first write. */
     return seccomp_rule_add(filter, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
                             SCMP_A0(SCMP_CMP_LE, STDERR_FILENO, 0),
@@ -166,6 +210,12 @@ int sandbox_enter(volatile long *refused, int readable, char *error, size_t erro
     sigaddset(&sys, SIGSYS);
     sigprocmask(SIG_UNBLOCK, &sys, NULL);
 
+#if SANDBOX_ADDRESS_SANITIZER
+    if (on_exit(exit_without_handlers, NULL) != 0) {
+        snprintf(error, error_size, "sandbox: on_exit failed");
+        return -1;
+    }
+#endif
     scmp_filter_ctx filter = seccomp_init(SCMP_ACT_TRAP);
     int result = filter != NULL ? build_filter(filter, readable) : -ENOMEM;
     if (result == 0)

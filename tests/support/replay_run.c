@@ -50,6 +50,29 @@ char *read_text(const char *path)
     return test_read_file(path, NULL);
 }
 
+/* What the runs of the current test allocated (their output and CSV
+ * cells), freed by scratch_teardown: a test reads its runs until it ends,
+ * and then nothing of them is left for LeakSanitizer to report. */
+static struct {
+    void **blocks;
+    size_t count, capacity;
+} kept;
+
+static void *keep(void *block)
+{
+    if (block == NULL)
+        return NULL;
+    if (kept.count == kept.capacity) {
+        size_t capacity = kept.capacity > 0 ? 2 * kept.capacity : 256;
+        void **grown = realloc(kept.blocks, capacity * sizeof *grown);
+        ck_assert_ptr_nonnull(grown);
+        kept.blocks = grown;
+        kept.capacity = capacity;
+    }
+    kept.blocks[kept.count++] = block;
+    return block;
+}
+
 void scratch_setup(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -69,6 +92,11 @@ static int remove_entry(const char *path, const struct stat *info, int type, str
 void scratch_teardown(void)
 {
     nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    for (size_t i = 0; i < kept.count; i++)
+        free(kept.blocks[i]);
+    free(kept.blocks);
+    kept.blocks = NULL;
+    kept.count = kept.capacity = 0;
 }
 
 /* ---- running dmm-replay ------------------------------------------------------ */
@@ -83,7 +111,7 @@ static void parse_csv(struct run *run)
         for (size_t column = 0;; column++) {
             ck_assert_msg(column < CSV_COLUMNS, "row %zu has more than %d fields", row,
                           CSV_COLUMNS);
-            char *field = malloc(strlen(p) + 1), *out = field;
+            char *field = keep(malloc(strlen(p) + 1)), *out = field;
             ck_assert_ptr_nonnull(field);
             if (*p == '"') {
                 for (p++;; p++) {
@@ -148,9 +176,9 @@ struct run run_replay(const char *first, ...)
     ck_assert_int_eq(waitpid(child, &status, 0), child);
 
     struct run run = {.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-    run.out = read_text(in_scratch("stdout.txt"));
-    run.err = read_text(in_scratch("stderr.txt"));
-    run.csv = read_text(in_scratch("result.csv"));
+    run.out = keep(read_text(in_scratch("stdout.txt")));
+    run.err = keep(read_text(in_scratch("stderr.txt")));
+    run.csv = keep(read_text(in_scratch("result.csv")));
     ck_assert(run.out != NULL && run.err != NULL);
     if (run.csv != NULL)
         parse_csv(&run);

@@ -75,7 +75,8 @@ struct run {
 
 
 /* Runs dmm-replay with the arguments (NULL-terminated), and --csv into the
- * scratch folder first. Waits for it and collects what it wrote. */
+ * scratch folder first. Waits for it and collects what it wrote, which
+ * scratch_teardown frees. */
 struct run run_replay(const char *first, ...);
 
 /* The field of a data row (0-based) under the header's column name; the

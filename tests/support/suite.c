@@ -1,10 +1,48 @@
 /*
  * suite.c — running a Check suite (see suite.h).
  */
+#define _POSIX_C_SOURCE 200809L /* fork, sigaction, waitpid, strsignal */
+
 #include "suite.h"
 
 #include <check.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void assert_dies_of(void (*body)(void), int signal_number)
+{
+    pid_t child = fork();
+    ck_assert_msg(child >= 0, "fork: %s", strerror(errno));
+    if (child == 0) {
+        /* Not AddressSanitizer's handler (or anyone's): the kernel's
+         * default, which ends the process with the signal. No core file. */
+        struct sigaction default_action = {.sa_handler = SIG_DFL};
+        sigemptyset(&default_action.sa_mask);
+        sigaction(signal_number, &default_action, NULL);
+        sigset_t unblocked;
+        sigemptyset(&unblocked);
+        sigaddset(&unblocked, signal_number);
+        sigprocmask(SIG_UNBLOCK, &unblocked, NULL);
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        body();
+        _exit(0); /* survived: the parent says so */
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        ck_assert_msg(errno == EINTR, "waitpid: %s", strerror(errno));
+    if (WIFSIGNALED(status))
+        ck_assert_msg(WTERMSIG(status) == signal_number, "the child died of %s, not of %s",
+                      strsignal(WTERMSIG(status)), strsignal(signal_number));
+    else
+        ck_assert_msg(0, "the child exited with status %d instead of dying of %s",
+                      WEXITSTATUS(status), strsignal(signal_number));
+}
 
 int run_test_groups_fixture(const char *suite_name, const struct test_group *groups,
                             size_t count, void (*setup)(void), void (*teardown)(void))

@@ -18,6 +18,14 @@
             ck_abort_msg(__VA_ARGS__);                                                 \
     } while (0)
 
+/* Runs body in a child process of its own, with the default action for
+ * signal_number, and fails the test unless that child dies of it. For the
+ * tests that expect a fault: Check's tcase_add_test_raise_signal does not
+ * see one under AddressSanitizer, whose SIGSEGV handler reports the fault
+ * and exits with status 1 instead. The test's fixture has run before the
+ * fork, so body finds its state set up; what body does dies with the child. */
+void assert_dies_of(void (*body)(void), int signal_number);
+
 /* Runs the suite, prints Check's summary, and returns the exit status. */
 int run_suite(Suite *suite);
 

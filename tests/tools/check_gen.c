@@ -389,7 +389,8 @@ START_TEST(test_coalesce_refills_three_neighbours)
         const struct trace_op *op = &trace.ops[i];
         if (op->kind != 'a')
             continue;
-        if ((trace.ops[i - 1].kind == 'f' || refilling) && op->size == 3 * run_size) {
+        int after_a_free = i > 0 && trace.ops[i - 1].kind == 'f'; /* the first op follows none */
+        if ((after_a_free || refilling) && op->size == 3 * run_size) {
             refills++;
             refilling = 1;
         } else {
