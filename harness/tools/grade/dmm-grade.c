@@ -88,31 +88,18 @@ static const char usage[] =
 
 /* "dmm-grade: message", with a hint to --help for a usage error; returns
  * EXIT_USAGE. */
-static int complain(int usage, const char *format, va_list args)
+__attribute__((format(printf, 2, 3))) static int complain(int usage, const char *format, ...)
 {
+    va_list args;
+    va_start(args, format);
     fputs("dmm-grade: ", stderr);
     vfprintf(stderr, format, args);
     fputs(usage ? "\n(dmm-grade --help lists the options)\n" : "\n", stderr);
-    return EXIT_USAGE;
-}
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    complain(1, format, args);
     va_end(args);
     return EXIT_USAGE;
 }
-
-__attribute__((format(printf, 1, 2))) static int fail(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    complain(0, format, args);
-    va_end(args);
-    return EXIT_USAGE;
-}
+#define usage_error(...) complain(1, __VA_ARGS__)
+#define fail(...) complain(0, __VA_ARGS__)
 
 /* The compiler: $CC, else cc. */
 static const char *compiler(void)
