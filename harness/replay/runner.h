@@ -83,6 +83,10 @@ struct runner_plan {
     const struct sandbox *sandbox; /* NULL, or every child runs in it (sandbox.h); the
                                       instruction counts (--cost instructions) run under
                                       valgrind, where seccomp cannot be, with the limits only */
+    const char *const *policies;   /* NULL, or one per allocator: the placement policy
+                                      (allocators/policy.h), set as DMM_POLICY in the child's
+                                      environment before the module loads; a NULL entry
+                                      leaves the environment alone */
 };
 
 struct runner_pair {
