@@ -36,6 +36,17 @@
  *        ^                               ^
  *        state.free_list ---------------> next ---> NULL
  *
+ * Placement policies (policy.h; DMM_POLICY, or cmake -DDMM_POLICY)
+ *   fit   = first (default) | next | best | worst: which free chunk malloc
+ *           splits. next fit keeps a roving pointer (state.rover) and
+ *           starts after it; best and worst walk the whole list.
+ *   order = address, only: free finds the chunk's neighbours in memory by
+ *           walking the address-ordered list (there is no footer), so the
+ *           list cannot be kept in any other order. dlist.c, which has
+ *           footers, offers lifo and size too.
+ *   With fit=first this is the lecture's list; the other fits still split
+ *   and coalesce, so they differ only in which chunk they cut.
+ *
  * Invariants (checked by dmm_check)
  *   1. Every chunk's size is a multiple of 16 bytes and at least MIN_CHUNK.
  *   2. The chunks tile the heap section: stepping from heap_start() by the
@@ -45,10 +56,11 @@
  *      makes the free list's length the number of free chunks.
  *   4. The free list is in strictly ascending address order (so it ends).
  *   5. No two free chunks are adjacent in memory: free coalesces fully.
+ *   6. The roving pointer of next fit is NULL or a chunk on the free list.
  *
  * Cost (n = free chunks)
- *   malloc: O(n) — first fit may walk the whole list before it finds a fit
- *           or grows the heap.
+ *   malloc: O(n) — first and next fit may walk the whole list before they
+ *           find a fit or grow the heap; best and worst always walk it.
  *   free:   O(n) — finding the freed chunk's place in address order walks
  *           the list up to it; the coalescing itself is O(1).
  *   realloc in place: O(n), the same walk as free (counted as free steps).
@@ -60,6 +72,7 @@
 
 #include "common.h"
 #include "heap.h"
+#include "policy.h"
 
 #include <stdint.h>
 
@@ -76,8 +89,27 @@ _Static_assert(sizeof(struct chunk) == HEADER_BYTES, "the header is exactly one 
 
 static struct list_state {
     struct chunk *free_list; /* the lowest-addressed free chunk; NULL when there is none */
+    struct chunk *rover;     /* next fit: the free chunk after which the next search
+                                starts; NULL: at the front (invariant 6) */
+    struct policy policy;    /* fit (order is always address), valid once policy_chosen */
+    int policy_chosen;       /* 0 until the first call after a reset reads DMM_POLICY */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
 } state;
+
+/* ---- the placement policy ----------------------------------------------- */
+
+/* The policy, chosen at the first call after a reset (policy.h): the
+ * lecture's first fit unless DMM_POLICY says otherwise; the order is
+ * address, the only one offered. */
+static const struct policy *policy(void)
+{
+    if (!state.policy_chosen) {
+        state.policy = policy_choose("list", (struct policy){POLICY_FIRST, POLICY_ADDRESS},
+                                     POLICY_ALL_FITS, 1u << POLICY_ADDRESS);
+        state.policy_chosen = 1;
+    }
+    return &state.policy;
+}
 
 /* ---- chunk helpers ------------------------------------------------------ */
 
@@ -132,27 +164,73 @@ static void link_after(struct chunk *prev, struct chunk *c)
         prev->next = c;
 }
 
-/* Removes c, whose list predecessor is prev (NULL: c is the first). */
+/* Removes c, whose list predecessor is prev (NULL: c is the first). The
+ * roving pointer must stay on the list (invariant 6): if it is c, it steps
+ * back to prev, so the next search starts where c was. Every removal, a
+ * chunk taken whole or absorbed by a neighbour, goes through here. */
 static void unlink_after(struct chunk *prev, struct chunk *c)
 {
     if (prev == NULL)
         state.free_list = c->next;
     else
         prev->next = c->next;
+    if (state.rover == c)
+        state.rover = prev;
 }
 
-/* First fit: the first free chunk of at least `bytes`, walking from the
- * lowest address up; *prev gets its list predecessor. When none fits it
- * returns NULL and *prev is the last free chunk (NULL for an empty list). */
-static struct chunk *find_fit(size_t bytes, struct chunk **prev)
+/* The fit (policy.h): a free chunk of at least `bytes`; *prev gets its list
+ * predecessor. Every chunk looked at is a malloc step. first and next stop
+ * at the first chunk that holds the request; next starts after the roving
+ * pointer and goes round to the front once; best and worst walk the whole
+ * list for the smallest or the largest. When none fits it returns NULL,
+ * and *last is the last free chunk (NULL for an empty list): the whole
+ * list was walked, so the walk met it. */
+static struct chunk *find_fit(size_t bytes, struct chunk **prev, struct chunk **last)
 {
+    enum policy_fit fit = policy()->fit;
+    struct chunk *from = fit == POLICY_NEXT ? state.rover : NULL; /* start after it */
+    struct chunk *start = list_after(from);
+    struct chunk *found = NULL, *before = from, *c = start;
+    int wrapped = from == NULL; /* from the front, one pass is the whole list */
     *prev = NULL;
-    for (struct chunk *c = state.free_list; c != NULL; *prev = c, c = c->next) {
+    *last = from; /* when from is the last chunk, the first pass is empty */
+    for (;;) {
+        if (c == NULL && !wrapped) { /* next fit: round to the front, up to start */
+            wrapped = 1;
+            before = NULL;
+            c = state.free_list;
+        }
+        if (c == NULL || (from != NULL && wrapped && c == start))
+            break;
         state.counts.malloc_steps++;
-        if (chunk_size(c) >= bytes)
-            return c;
+        if (c->next == NULL)
+            *last = c;
+        if (chunk_size(c) >= bytes) {
+            switch (fit) {
+            case POLICY_FIRST: /* the first that holds it, from the lowest address */
+            case POLICY_NEXT:  /* the same, from where the last search stopped */
+                found = c, *prev = before;
+                break;
+            case POLICY_BEST: /* the smallest that holds it */
+                if (found == NULL || chunk_size(c) < chunk_size(found))
+                    found = c, *prev = before;
+                break;
+            case POLICY_WORST: /* the largest */
+                if (found == NULL || chunk_size(c) > chunk_size(found))
+                    found = c, *prev = before;
+                break;
+            case POLICY_FITS:
+                break;
+            }
+            if (found != NULL && (fit == POLICY_FIRST || fit == POLICY_NEXT))
+                break;
+        }
+        before = c;
+        c = c->next;
     }
-    return NULL;
+    if (found != NULL && fit == POLICY_NEXT)
+        state.rover = *prev; /* the next search starts where this one stopped */
+    return found;
 }
 
 /* Where c belongs in the list: the highest free chunk below it, or NULL.
@@ -209,12 +287,12 @@ static struct chunk *coalesce(struct chunk *prev, struct chunk *c)
 {
     struct chunk *next = c->next;
     if (next != NULL && chunk_next_in_memory(c) == next) { /* cases 2 and 4 */
+        unlink_after(c, next);
         c->size += chunk_size(next);
-        c->next = next->next;
     }
     if (prev != NULL && chunk_next_in_memory(prev) == c) { /* cases 3 and 4 */
+        unlink_after(prev, c);
         prev->size += chunk_size(c);
-        prev->next = c->next;
         return prev;
     }
     return c;
@@ -257,10 +335,10 @@ void *dmm_malloc(size_t size)
     if (request_too_large(size))
         return fail_enomem();
     size_t bytes = chunk_bytes_for(size);
-    struct chunk *prev;
-    struct chunk *fit = find_fit(bytes, &prev);
+    struct chunk *prev, *last;
+    struct chunk *fit = find_fit(bytes, &prev, &last);
     if (fit == NULL) {
-        struct chunk *last = prev; /* find_fit walked the whole list */
+        /* The roving pointer stays where it was: on the list still. */
         fit = extend_heap(last, bytes);
         if (fit == NULL)
             return fail_enomem();
@@ -332,6 +410,20 @@ const char *dmm_name(void)
     return "list";
 }
 
+/* The policy in use, as policy.h spells it ("fit=first,order=address"). */
+const char *dmm_policy(void)
+{
+    static char text[48];
+    policy_text(policy(), text, sizeof text);
+    return text;
+}
+
+/* order=address only: free coalesces by walking the address-ordered list. */
+const char *dmm_policy_choices(void)
+{
+    return "fit=first|next|best|worst order=address";
+}
+
 void dmm_stats(struct dmm_stats *stats)
 {
     stats_report(stats, &state.counts);
@@ -357,7 +449,7 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     if (!null_or_in_heap(node, start, brk))
         return check_failed(3, node, "the free list starts outside the heap [%p, %p)",
                             (void *)start, (void *)brk);
-    int previous_was_free = 0;
+    int previous_was_free = 0, rover_listed = state.rover == NULL;
     for (char *at = start; at < brk;) {
         struct chunk *c = (struct chunk *)at;
         size_t size = chunk_size(c);
@@ -380,6 +472,7 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
             if (next != NULL && next <= c)
                 return check_failed(4, c, "next free chunk %p is not above it", (void *)next);
             node = next;
+            rover_listed |= c == state.rover;
         }
         if (visit != NULL)
             visit(&(struct dmm_chunk_info){.start = c, .size = size, .header_bytes = HEADER_BYTES,
@@ -390,7 +483,16 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     }
     if (node != NULL) /* unreachable when 1-4 hold; kept so a bug here cannot hide a node */
         return check_failed(3, node, "free-list node was not met by the walk through memory");
+    if (!rover_listed)
+        return check_failed(6, state.rover, "the roving pointer is not on the free list");
     return NULL;
+}
+
+/* The payload runs from the header to the end of the chunk (dmm.h). */
+size_t dmm_usable_size(const void *payload)
+{
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    return chunk_size(payload_to_chunk((void *)payload)) - HEADER_BYTES;
 }
 
 void dmm_reset(void)

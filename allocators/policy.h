@@ -16,11 +16,17 @@
  *   at configure time  cmake -DDMM_POLICY="fit=best,order=lifo" compiles that
  *                      text in as the default (DMM_POLICY_DEFAULT)
  *   at run time        DMM_POLICY="fit=best" in the environment, read once at
- *                      the allocator's first call; dmm-replay --policy and
- *                      dmm-compare --policies set it in the child process
+ *                      the allocator's first call (and again at the first
+ *                      call after dmm_reset, so that one test process can try
+ *                      several); dmm-replay --policy and dmm-compare
+ *                      --policies set it in the child process
  * A part left out keeps the allocator's own default (the lecture's). Not every
  * allocator offers every choice (its dmm_policy_choices() says which): an
- * unknown or unoffered choice is an error naming the text and the choices.
+ * unknown or unoffered choice in DMM_POLICY is an error naming the text and
+ * the choices, and the allocator aborts (policy_choose). The configure-time
+ * default is one text for the whole build: each allocator takes the parts of
+ * it that it offers (list, which offers order=address only, keeps that under
+ * -DDMM_POLICY=order=lifo; dlist and unsorted take lifo).
  *
  * An allocator with policies defines the two functions below; the harness
  * finds them with dlsym (they are optional: an allocator without them has one
@@ -35,6 +41,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "fit=first,order=lifo": the policy the allocator is using now (after the
@@ -124,6 +131,49 @@ static inline void policy_text(const struct policy *policy, char *out, size_t si
 {
     snprintf(out, size, "fit=%s,order=%s", policy_fit_names[policy->fit],
              policy_order_names[policy->order]);
+}
+
+/* ---- for the allocators ------------------------------------------------- */
+
+/* A policy text that cannot be used: one line on stderr, "dmm (NAME):
+ * VARIABLE=TEXT: " and policy_parse's message, then abort(). Never a silent
+ * fallback: a student who asked for best fit and got first fit would
+ * measure the wrong thing. fputs on stderr (unbuffered) allocates nothing,
+ * which matters inside malloc. */
+static inline void policy_die(const char *allocator, const char *variable, const char *text,
+                              const char *error)
+{
+    char line[512];
+    snprintf(line, sizeof line, "dmm (%s): %s=%s: %s\n", allocator, variable, text, error);
+    fputs(line, stderr);
+    fflush(stderr); /* stderr may have been made buffered (freopen); abort does not flush */
+    abort();
+}
+
+/* The allocator's policy, chosen at its first call: the allocator's own
+ * defaults, then the parts of the configure-time default
+ * (DMM_POLICY_DEFAULT, validated by CMake) that it offers, then DMM_POLICY
+ * from the environment, every part of which must be offered (else
+ * policy_die). fits and orders: the masks of the offered choices. */
+static inline struct policy policy_choose(const char *allocator, struct policy defaults,
+                                          unsigned fits, unsigned orders)
+{
+    char error[256];
+    struct policy policy = defaults;
+#ifdef DMM_POLICY_DEFAULT
+    struct policy built = defaults;
+    if (policy_parse(DMM_POLICY_DEFAULT, POLICY_ALL_FITS, POLICY_ALL_ORDERS, &built, error,
+                     sizeof error) != 0)
+        policy_die(allocator, "DMM_POLICY_DEFAULT", DMM_POLICY_DEFAULT, error);
+    if (fits & (1u << built.fit))
+        policy.fit = built.fit;
+    if (orders & (1u << built.order))
+        policy.order = built.order;
+#endif
+    const char *text = getenv("DMM_POLICY");
+    if (policy_parse(text, fits, orders, &policy, error, sizeof error) != 0)
+        policy_die(allocator, "DMM_POLICY", text, error);
+    return policy;
 }
 
 #endif /* DMM_POLICY_H */

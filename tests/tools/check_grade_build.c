@@ -352,7 +352,7 @@ START_TEST(each_static_check_refuses_with_its_reason)
         {"own_calloc", BUILD_FAILED, {"multiple definition of `dmm_calloc'"}},
         {"include", BUILD_REFUSED,
          {"includes /etc/passwd: only the C library's headers and dmm's (dmm.h, heap.h, "
-          "common.h, chunk.h) may be included"}},
+          "common.h, chunk.h, policy.h) may be included"}},
     };
     enum { CASES = sizeof cases / sizeof cases[0] };
     for (size_t i = 0; i < CASES; i++) {
@@ -416,7 +416,7 @@ END_TEST
  * write(2)s its corruption message: allowed, on the standard streams). */
 START_TEST(dmm_allocators_pass_the_checks)
 {
-    static const char *const names[] = {"minimal", "list", "dlist", "pad", "bins",
+    static const char *const names[] = {"minimal", "pad", "unsorted", "list", "dlist", "bins",
                                         "gnu", "mmap", "segregated", "template"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char name[64], from[256];

@@ -60,6 +60,7 @@ static const struct symbol_family {
     {1, "the fortified string functions (_FORTIFY_SOURCE)",
      "__memcpy_chk __memset_chk __memmove_chk __strcpy_chk __strncpy_chk"},
     {1, "the page size", "sysconf getpagesize"},
+    {1, "the placement policy (allocators/policy.h): DMM_POLICY", "getenv strcspn"},
     {0, "the harness's hooks on the heap section: it watches your allocator through them",
      "heap_set_observer heap_set_call_observer"},
     {0, "gets memory outside the heap section: use heap_grow/heap_map",
@@ -147,7 +148,8 @@ static int run_tool(struct build_job *job, char *const argv[], const char *file,
  * and clang's built-in ones. Only root writes there. */
 static const char *const system_headers[] = {"/usr/include/", "/usr/lib/gcc/", "/usr/lib/llvm",
                                              "/usr/lib/clang/", "/usr/local/include/"};
-static const char *const dmm_headers[] = {"dmm.h", "heap.h", "common.h", "chunk.h"};
+static const char *const dmm_headers[] = {"dmm.h", "heap.h", "common.h", "chunk.h",
+                                           "policy.h"};
 
 /* 1 when path (as the dependency list has it) may be included. */
 static int may_include(const struct build_job *job, const char *path)
@@ -222,7 +224,7 @@ int build_check_includes(struct build_job *job, const char *deps_path)
         return 0;
     snprintf(job->message, sizeof job->message,
              "includes %s: only the C library's headers and dmm's (dmm.h, heap.h, common.h, "
-             "chunk.h) may be included",
+             "chunk.h, policy.h) may be included",
              refused);
     return 1;
 }
