@@ -25,17 +25,24 @@
  *
  * The chunk (drawn in full, with its helpers, in chunk.h; rows of 8 bytes)
  *
- *   chunk ->+-----------------+  allocated: status bit 0, links unused
+ *   chunk ->+-----------------+  allocated: status bit 0, next unused
  *           | size   | status |  header, 16 bytes
  *           | next in its bin |
  * payload ->+-----------------+
  *           | payload         |  size - 32 bytes
  *           +-----------------+
  *           | prev in its bin |  footer, 16 bytes: free reads the size here
- *           | size            |  to find the start of this chunk
- *           +-----------------+
+ *           | size            |  to find the start of this chunk; allocated,
+ *           +-----------------+  prev holds the canary (0xfd bytes)
  *   Sizes are multiples of 16 bytes; bit 0 of the size word is the status
  *   bit (1 = free). The smallest chunk is 48 bytes.
+ *
+ *   The footer repeats the size, and an allocated chunk's footer holds a
+ *   canary where a free one's holds prev, so a write past the end of a
+ *   payload (the lecture's strcpy into malloc(strlen(s))) is caught at the
+ *   next free or realloc of that block, which says so on stderr and aborts,
+ *   as glibc's "free(): invalid next size" does (chunk_check_footer in
+ *   chunk.h; docs/canary.md).
  *
  * Allocator state
  *   The heads of the bins and the counters, in `state`.
@@ -45,7 +52,9 @@
  *   2. The chunks tile the heap section [heap_start(), heap_break())
  *      exactly: each starts where the one before ends, the last ends at
  *      the program break.
- *   3. The size in the header equals the size in the footer.
+ *   3. The size in the header equals the size in the footer; an allocated
+ *      chunk's footer holds the canary (free and realloc check this too,
+ *      and abort when it fails).
  *   4. A chunk has its status bit set if and only if it is in a bin
  *      (counted both ways).
  *   5. The links of every bin are consistent: the head's prev is NULL and
@@ -59,7 +68,8 @@
  *           holds a chunk (plus a scan of at most 61 empty heads); else
  *           O(chunks in the last bin) for first fit there.
  *   free:   O(1) — two neighbours examined at most, as in dlist; a merged
- *           neighbour leaves its bin in O(1) through its prev link.
+ *           neighbour leaves its bin in O(1) through its prev link. The
+ *           footer check adds a few compares (docs/canary.md measures it).
  *   realloc: in place when shrinking, or growing into a free next chunk;
  *           otherwise malloc, copy, free.
  *   Space: 32 bytes of header and footer per chunk; 65 bin heads.
@@ -80,6 +90,8 @@
 #define MAX_BIN 1024                  /* bytes: the smallest size the last bin holds */
 #define LAST_BIN (MAX_BIN / BIN_UNIT) /* 64: index of the last bin */
 #define GROWTH_STEP 8192 /* bytes the program break moves at least: the lecture's 8 KiB */
+
+static const char name[] = "bins"; /* dmm_name(), and free's messages (no call on the way) */
 
 static struct bins_state {
     struct chunk *bins[LAST_BIN + 1]; /* bin heads, NULL when empty; 0-2 unused */
@@ -218,14 +230,17 @@ void *dmm_malloc(size_t size)
     return memcheck_malloc(c == NULL ? NULL : place(c, need), size);
 }
 
-/* Coalesced as in dlist (neighbours found by address, not by search: two
- * steps at most), then put at the front of the bin of the merged size. */
+/* The footer checked first (an overrun of this block aborts here, before
+ * coalescing rewrites the footer); coalesced as in dlist (neighbours found
+ * by address, not by search: two steps at most), then put at the front of
+ * the bin of the merged size. */
 void dmm_free(void *ptr)
 {
     if (ptr == NULL)
         return;
     memcheck_free(ptr); /* before the quiet: a pointer never handed out is reported */
     MEMCHECK_ALLOCATOR_AT_WORK;
+    chunk_check_footer(payload_to_chunk(ptr), name);
     state.counts.free_calls++;
     state.counts.free_steps += chunk_neighbour_count(payload_to_chunk(ptr));
     struct chunk *c = coalesce(payload_to_chunk(ptr)); /* its size may pick another bin */
@@ -242,6 +257,7 @@ void *dmm_realloc(void *ptr, size_t size)
         return result;
     MEMCHECK_ALLOCATOR_AT_WORK;
     struct chunk *c = payload_to_chunk(ptr);
+    chunk_check_footer_at(c, name, "realloc"); /* growing or shrinking moves the footer */
     if (!resize_in_place(c, chunk_bytes_for(size)))
         return realloc_by_copy(ptr, chunk_payload_bytes(c), size);
     return memcheck_realloc(ptr, ptr, size);
@@ -253,7 +269,7 @@ const char dmm_design[] = "coalesces";
 
 const char *dmm_name(void)
 {
-    return "bins";
+    return name;
 }
 
 void dmm_stats(struct dmm_stats *stats)
@@ -282,13 +298,23 @@ static const char *check_bins(size_t free_chunks)
 }
 
 /* Invariants 1, 2, 3 and 6 in one walk in address order (chunk.h); then
- * the bins: 4, 5 and 7. */
+ * the bins: 4, 5 and 7; then the canaries (3, chunk.h). */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     MEMCHECK_ALLOCATOR_AT_WORK;
     size_t free_chunks;
     const char *problem = check_chunks(visit, arg, &free_chunks);
-    return problem != NULL ? problem : check_bins(free_chunks);
+    if (problem == NULL)
+        problem = check_bins(free_chunks);
+    return problem != NULL ? problem : check_canaries();
+}
+
+/* The payload runs from the header to the footer, whose first word is the
+ * canary (dmm.h). */
+size_t dmm_usable_size(const void *payload)
+{
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    return chunk_size(payload_to_chunk((void *)payload)) - CHUNK_HEADER_BYTES - CHUNK_FOOTER_BYTES;
 }
 
 void dmm_reset(void)

@@ -11,6 +11,7 @@
  *   unmap_for_free(p, n)   heap_unmap that leaves errno alone, as free must
  *   struct call_counts     the counters behind dmm_stats, and stats_report
  *   check_failed(...)      format a dmm_check() message
+ *   report_heap_corruption a broken heap found inside free: say so, abort()
  *
  * Everything is static inline: each allocator gets its own copy, and a
  * student stepping through one allocator in gdb never leaves it for long.
@@ -26,7 +27,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static inline size_t align_up(size_t n)
 {
@@ -136,6 +139,37 @@ static inline const char *check_failed(int invariant, const void *chunk, const c
         va_end(args);
     }
     return message;
+}
+
+/* Corruption that free (or realloc) found on its way, the way glibc
+ * reports it ("free(): invalid next size (fast)"): one line on stderr,
+ *
+ *     "<allocator>: <call>(): <what>"
+ *
+ * then abort(). Not a return with an error: free has no way to return one,
+ * and a heap that is already broken only gets worse with every call after
+ * (docs/canary.md). Nothing here may allocate — the heap is broken, and
+ * under preload/ this allocator is the program's malloc — so the line is
+ * made in a fixed buffer on the stack and goes out in one write(2), which
+ * also keeps it whole between other processes' lines on the same pipe. */
+__attribute__((format(printf, 3, 4), noreturn))
+static inline void report_heap_corruption(const char *allocator, const char *call,
+                                          const char *format, ...)
+{
+    char line[512] = "";
+    int used = snprintf(line, sizeof line - 1, "%s: %s(): ", allocator, call);
+    if (used > 0 && (size_t)used < sizeof line - 1) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(line + used, sizeof line - 1 - (size_t)used, format, args);
+        va_end(args);
+    }
+    size_t length = strlen(line); /* a line cut at the buffer still ends with '\n' */
+    line[length++] = '\n';
+    if (write(STDERR_FILENO, line, length) < 0) {
+        /* Nowhere left to say it: the abort below still tells. */
+    }
+    abort();
 }
 
 #endif /* DMM_COMMON_H */
