@@ -109,13 +109,51 @@ struct dmm_stats {
 
 void dmm_stats(struct dmm_stats *stats);
 
-/* One chunk, as the heap checker sees it while it walks the chunks. */
+/* What a chunk of the walk is, beyond allocated or free. Most allocators
+ * never name it: a walk that sets only .is_free leaves .kind zero,
+ * DMM_CHUNK_BLOCK, and is_free says the rest. The other kinds are memory
+ * that is neither a block the program holds nor one the allocator can hand
+ * out; set is_free to 0 for them. The harness's split of the peak footprint
+ * (docs/harness.md) counts each kind apart:
+ *
+ *   DMM_CHUNK_BLOCK         a chunk as is_free says. Allocated: the program's
+ *                           block; its bytes beyond the payload (header,
+ *                           footer, rounding, the minimum size) are internal
+ *                           fragmentation. Free (the pad too): memory the
+ *                           allocator can hand out, counted as external
+ *                           fragmentation.
+ *   DMM_CHUNK_METADATA      the allocator's own bytes, never handed out: its
+ *                           structures kept apart from the chunks (segregated's
+ *                           page table) and what it set aside and can never
+ *                           hand out (the leftover at the end of a run, the
+ *                           filler below the first run).
+ *   DMM_CHUNK_NEVER_REUSED  chunks that are handed out once and never taken
+ *                           back, the lecture's minimal and pad: free does
+ *                           nothing, so a freed block stays where it is,
+ *                           lost. Such an allocator keeps no header and cannot
+ *                           tell a live block from a freed one, so it reports
+ *                           the whole run of chunks it handed out as one
+ *                           chunk of this kind; the harness, which knows the
+ *                           live blocks, counts their payload and rounding
+ *                           and calls the rest never reused. */
+enum dmm_chunk_kind {
+    DMM_CHUNK_BLOCK = 0,
+    DMM_CHUNK_METADATA = 1,
+    DMM_CHUNK_NEVER_REUSED = 2,
+};
+
+/* One chunk, as the heap checker sees it while it walks the chunks. New
+ * fields go at the end, so that a walk written for the older struct stays
+ * correct: fill it with designated initializers, as every file here does
+ * (a positional one that stops before kind still means DMM_CHUNK_BLOCK, but
+ * -Wextra warns that kind is missing). */
 struct dmm_chunk_info {
     const void *start;    /* first byte of the chunk (its header, if any) */
     size_t size;          /* bytes from start to the next chunk */
     size_t header_bytes;  /* bookkeeping before the payload */
     size_t footer_bytes;  /* bookkeeping after the payload */
-    int is_free;          /* 1: free chunk (or the pad); 0: allocated */
+    int is_free;          /* 1: free chunk (or the pad); 0: allocated, or kind != 0 */
+    enum dmm_chunk_kind kind; /* 0 (DMM_CHUNK_BLOCK): as is_free says; see above */
 };
 
 /* Called once per chunk: the chunks in the heap section in address order,
@@ -134,6 +172,17 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg);
  * empty state with zeroed counters, so one process can run many workloads.
  * Every pointer returned before is invalid afterwards. */
 void dmm_reset(void);
+
+/* ---- The usable size (optional) ----------------------------------------- */
+
+/* The bytes of a live payload the program may use: at least the size asked
+ * for, every one of them the block's own (not a header, a footer or the
+ * canary). The LD_PRELOAD layer answers malloc_usable_size with it and then
+ * keeps nothing per block (docs/preload.md); without it the layer records
+ * every block in a table. An allocator whose chunks carry no size (minimal,
+ * pad) leaves it out. The placement policies of the list allocators are
+ * optional functions too, declared in policy.h. */
+size_t dmm_usable_size(const void *payload);
 
 /* ---- The design it promises (optional) ---------------------------------- */
 

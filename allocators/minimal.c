@@ -26,7 +26,9 @@
  *
  * Cost
  *   malloc: one system call (brk) per request — Bad.
- *   free:   nothing — Good; but no memory is ever reused, so space is Bad.
+ *   free:   nothing — Good; but no memory is ever reused, so space is Bad:
+ *           a freed block's chunk stays in the heap, never reused (the kind
+ *           the checker's walk reports, and a part of the peak's split).
  *   realloc: always a new chunk and a copy (the old size is not recorded).
  *
  * What it deliberately does not do: reuse, coalesce, or remember sizes.
@@ -90,7 +92,9 @@ void dmm_stats(struct dmm_stats *stats)
 }
 
 /* There are no chunk boundaries to walk: the visitor sees the whole heap
- * as one allocated region. */
+ * as one region of kind DMM_CHUNK_NEVER_REUSED (dmm.h). It holds the live
+ * blocks and the freed ones alike, and without headers this file cannot
+ * tell them apart; the harness, which knows the live blocks, splits it. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     char *start = heap_start(), *brk = heap_break();
@@ -98,7 +102,9 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
         return check_failed(1, brk, "break %p is below the start %p or not %d-aligned",
                             (void *)brk, (void *)start, DMM_ALIGNMENT);
     if (visit != NULL && brk > start)
-        visit(&(struct dmm_chunk_info){.start = start, .size = (size_t)(brk - start)}, arg);
+        visit(&(struct dmm_chunk_info){.start = start, .size = (size_t)(brk - start),
+                                       .kind = DMM_CHUNK_NEVER_REUSED},
+              arg);
     return NULL;
 }
 

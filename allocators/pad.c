@@ -36,8 +36,10 @@
  * Cost
  *   malloc: one system call per GROWTH_STEP bytes requested (at most), else a
  *           comparison and an addition — amortised Good.
- *   free:   nothing — Good; but no memory is ever reused, so space is Bad,
- *           and up to GROWTH_STEP bytes of pad may never be used at all.
+ *   free:   nothing — Good; but no memory is ever reused, so space is Bad
+ *           (a freed block's chunk stays below the pad, never reused: the
+ *           kind the checker's walk reports), and up to GROWTH_STEP bytes of
+ *           pad may never be used at all.
  *   realloc: always a new chunk and a copy (the old size is not recorded).
  *
  * What it deliberately does not do: reuse, coalesce, remember sizes, or
@@ -142,9 +144,11 @@ void dmm_stats(struct dmm_stats *stats)
 }
 
 /* There are no chunk boundaries to walk: the visitor sees what was handed
- * out, [heap_start(), pad), as one allocated region, and the pad,
- * [pad, brk), as one free chunk when it is not empty. Pointers are compared
- * as integers, so a wild pad or brk is reported rather than compared. */
+ * out, [heap_start(), pad), as one region of kind DMM_CHUNK_NEVER_REUSED
+ * (dmm.h: live and freed blocks alike, which this file cannot tell apart;
+ * the harness splits it), and the pad, [pad, brk), as one free chunk when
+ * it is not empty: memory still to be handed out. Pointers are compared as
+ * integers, so a wild pad or brk is reported rather than compared. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     if (state.brk == NULL && state.pad == NULL)
@@ -163,7 +167,8 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     if (visit != NULL) {
         char *first = heap_start();
         if (state.pad > first)
-            visit(&(struct dmm_chunk_info){.start = first, .size = (size_t)(state.pad - first)},
+            visit(&(struct dmm_chunk_info){.start = first, .size = (size_t)(state.pad - first),
+                                           .kind = DMM_CHUNK_NEVER_REUSED},
                   arg);
         if (state.brk > state.pad)
             visit(&(struct dmm_chunk_info){.start = state.pad, .size = pad_bytes(), .is_free = 1},

@@ -159,7 +159,11 @@ void dmm_stats(struct dmm_stats *stats)
  * address order (and every free list), check exactly the numbered
  * invariants above, and return check_failed(N, chunk, "...") for the first
  * one broken, NULL when all hold. Call visit (when not NULL) once per chunk
- * with a filled struct dmm_chunk_info. Validate a size before stepping by
+ * with a filled struct dmm_chunk_info, in designated initializers:
+ *     visit(&(struct dmm_chunk_info){.start = c, .size = ..., .header_bytes = ...,
+ *                                    .footer_bytes = ..., .is_free = ...}, arg);
+ * (.kind stays 0 unless the bytes are your own metadata or chunks you never
+ * reuse: dmm.h says when). Validate a size before stepping by
  * it: a size that is 0, unaligned or past the break is itself a broken
  * invariant, and must not crash the walk. */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
@@ -170,6 +174,13 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     /* TODO: the walk. */
     return NULL;
 }
+
+/* Optional (dmm.h): once your chunks carry their size, define
+ *
+ *     size_t dmm_usable_size(const void *payload)   bytes the program may use
+ *
+ * and a program run on your allocator with dmm-run (docs/preload.md) no
+ * longer pays for the preload layer's table of every block. */
 
 /* Give every byte back (unmap anything you mapped first, after
  * memcheck_free of a live block in it) and start again from an empty heap

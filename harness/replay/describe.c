@@ -100,11 +100,26 @@ static void append(struct describe_row *row, const char *format, ...)
     row->length += n > 0 ? (size_t)n : 0;
 }
 
+/* The letter of a chunk's kind (DESCRIBE_ROW_LEGEND). An unknown kind, from
+ * a newer dmm.h or a wild walk, is drawn as '?' rather than guessed. */
+static char row_letter(const struct dmm_chunk_info *chunk)
+{
+    switch (chunk->kind) {
+    case DMM_CHUNK_BLOCK:
+        return chunk->is_free ? 'F' : 'A';
+    case DMM_CHUNK_METADATA:
+        return 'M';
+    case DMM_CHUNK_NEVER_REUSED:
+        return 'N';
+    }
+    return '?';
+}
+
 void describe_row_chunk(const struct dmm_chunk_info *chunk, void *arg)
 {
     struct describe_row *row = arg;
     if (row->chunks++ < row->shown)
-        append(row, "[%c %zu]", chunk->is_free ? 'F' : 'A', chunk->size);
+        append(row, "[%c %zu]", row_letter(chunk), chunk->size);
 }
 
 const char *describe_row_end(struct describe_row *row)

@@ -14,7 +14,8 @@
  *                        "malloc(100)"             the checking pass's messages
  * One heap map row (the chunks the heap checker's walk visits, in address
  * order): "[A 80][F 8112]", cut after a number of chunks with "... N more",
- * "(empty)" for a walk that visits none.
+ * "(empty)" for a walk that visits none. A chunk is drawn by its kind
+ * (dmm.h), its size in bytes after the letter; DESCRIBE_ROW_LEGEND says so.
  *
  * Nothing here allocates; every function writes into the caller's buffer
  * and cuts the text at its size, as snprintf does.
@@ -68,11 +69,23 @@ struct describe_row {
     size_t shown;   /* chunks drawn at most (<= DESCRIBE_ROW_MAX_SHOWN) */
 };
 
+/* The letters of a row, for a tool to print once above its heap maps:
+ *   [A 80]    an allocated chunk of 80 bytes (header and footer included)
+ *   [F 8112]  a free chunk (for pad: the pad)
+ *   [M 4096]  metadata: the allocator's own bytes, never handed out
+ *             (segregated's page table and the leftovers of its runs)
+ *   [N 4096]  chunks handed out and never reused, live and freed blocks
+ *             together (minimal's heap, pad's chunks below the pad) */
+#define DESCRIBE_ROW_LEGEND                                                                  \
+    "[A n] allocated chunk of n bytes, [F n] free chunk (or the pad), "                     \
+    "[M n] metadata (never handed out), [N n] handed out and never reused"
+
 /* An empty row that will draw at most `shown` chunks. */
 void describe_row_start(struct describe_row *row, size_t shown);
 
 /* The heap checker's visitor (dmm_visit_fn): draws one chunk, "[A 80]"
- * allocated or "[F 8112]" free; arg is the struct describe_row. */
+ * allocated, "[F 8112]" free, "[M 4096]" metadata or "[N 64]" never
+ * reused; arg is the struct describe_row. */
 void describe_row_chunk(const struct dmm_chunk_info *chunk, void *arg);
 
 /* The finished row: the chunks drawn, then " ... N more" for those cut;

@@ -106,7 +106,10 @@ static void visit(const struct dmm_chunk_info *chunk, void *arg)
     }
     if (chunk->is_free && (w->properties & DESIGN_ADDRESS_ORDERED) != 0)
         remember_free(w, chunk);
-    if (!chunk->is_free && w->block != 0 && !w->block_found && start <= w->block
+    /* A block lies in an allocated chunk, or in a never-reused region
+     * (minimal, pad: dmm.h); never in the allocator's metadata. */
+    if (!chunk->is_free && chunk->kind != DMM_CHUNK_METADATA && w->block != 0
+        && !w->block_found && start <= w->block
         && w->block - start < chunk->size) {
         w->block_found = 1;
         w->block_chunk = (struct design_chunk){start, chunk->size};

@@ -9,8 +9,10 @@
  *
  * What the walk shows, and so what can be checked
  *   dmm_check's visitor sees the chunks of the heap section in address
- *   order, each with its size and a free/allocated status (then any mapped
- *   chunks). It does not show a free list, its order, or its links. So:
+ *   order, each with its size and a free/allocated status and its kind
+ *   (dmm.h: metadata and never-reused regions are never free; then any
+ *   mapped chunks). It does not show a free list, its order, or its links.
+ *   So:
  *
  *   coalesces        no two free chunks are adjacent in memory, on every
  *                    walk (a chunk that ends where the next starts, both

@@ -34,20 +34,39 @@
  *     max_steps_free        the largest increase of free_steps over one op
  *                           (f, or the free inside an r)
  *
- *   The split at the peak (replay.c replays up to the peak op and walks):
+ *   The split at the peak (replay.c replays up to the peak op and walks;
+ *   the chunk kinds are dmm.h's; CS:APP 3e section 9.9.4 names the two fragmentations):
  *     at_peak_payload       requested bytes of the blocks live after the peak op
- *     at_peak_overhead      bytes of the allocated chunks the walk reports,
- *                           minus at_peak_payload: headers, footers, rounding,
- *                           and for allocators that never reuse (minimal, pad)
- *                           the freed blocks still inside their chunk
- *     at_peak_free          bytes of the free chunks the walk reports (pad's pad)
- *     at_peak_unwalked      peak_footprint_bytes minus the three above: bytes
- *                           no chunk of the walk covers, and, when the peak was
- *                           only reached inside the op (a realloc that holds
- *                           old and new chunk at once), the bytes given back
- *                           before the op returned
- *   so payload + overhead + free + unwalked == peak_footprint_bytes (the
- *   subtractions saturate at 0 for a walk that reports more than is there).
+ *     at_peak_internal      internal fragmentation, CS:APP's "an allocated
+ *                           block is larger than the payload": bytes of the
+ *                           allocated chunks the walk reports, and of the live
+ *                           blocks' chunks inside never-reused regions, minus
+ *                           at_peak_payload: headers, footers, rounding to the
+ *                           alignment or a size class, minimum chunk sizes
+ *     at_peak_external      bytes of the free chunks the walk reports: memory
+ *                           held from the OS that the allocator could hand out
+ *                           but that no live block uses, pad's pad and the top
+ *                           chunk included (CS:APP's external fragmentation is
+ *                           free memory that a request cannot use; this is all
+ *                           of the free memory, which is where it lies)
+ *     at_peak_metadata      bytes of the DMM_CHUNK_METADATA chunks: the
+ *                           allocator's own structures and leftovers it can
+ *                           never hand out (segregated's page table, its runs'
+ *                           leftovers, the filler below its first run)
+ *     at_peak_never_reused  bytes of the DMM_CHUNK_NEVER_REUSED regions minus
+ *                           the chunks of the live blocks in them: the chunks
+ *                           of freed blocks that minimal and pad never hand
+ *                           out again (a live block's chunk runs from its
+ *                           address to the next address handed out, replay.c)
+ *     at_peak_unwalked      peak_footprint_bytes minus the five above: bytes
+ *                           no chunk of the walk covers (gnu's filler and
+ *                           epilogue, 16 bytes), and, when the peak was only
+ *                           reached inside the op (a realloc that holds old and
+ *                           new chunk at once), the bytes given back before the
+ *                           op returned
+ *   so payload + internal + external + metadata + never_reused + unwalked ==
+ *   peak_footprint_bytes (the subtractions saturate at 0 for a walk that
+ *   reports more than is there).
  *
  *   A baseline's footprint (timing.c's footprint run, its own statistics)
  *   replaces the checking pass's peak_footprint_bytes, peak_heap_bytes and
@@ -154,14 +173,18 @@ void measure_checking_pass(struct replay_result *result, const struct checking_o
     result->steps_per_free = ratio((double)s->free_steps, (double)s->free_calls);
 }
 
-void measure_split_at_peak(struct replay_result *result, size_t payload,
-                           size_t allocated_bytes, size_t free_bytes)
+void measure_split_at_peak(struct replay_result *result, const struct peak_walk *walk)
 {
-    result->at_peak_payload = payload;
-    result->at_peak_overhead = minus(allocated_bytes, payload);
-    result->at_peak_free = free_bytes;
-    result->at_peak_unwalked = minus(result->peak_footprint_bytes,
-                                     payload + result->at_peak_overhead + free_bytes);
+    result->at_peak_payload = walk->payload;
+    result->at_peak_internal = minus(walk->allocated_bytes + walk->live_chunk_bytes,
+                                     walk->payload);
+    result->at_peak_external = walk->free_bytes;
+    result->at_peak_metadata = walk->metadata_bytes;
+    result->at_peak_never_reused = minus(walk->never_reused_region_bytes,
+                                         walk->live_chunk_bytes);
+    size_t walked = walk->payload + result->at_peak_internal + result->at_peak_external
+                  + result->at_peak_metadata + result->at_peak_never_reused;
+    result->at_peak_unwalked = minus(result->peak_footprint_bytes, walked);
 }
 
 void measure_failed(struct replay_result *result)
@@ -179,7 +202,8 @@ void measure_baseline_footprint(struct replay_result *result, const struct dmm_s
 {
     result->is_baseline = 1;
     set_footprint(result, stats);
-    result->at_peak_payload = result->at_peak_overhead = result->at_peak_free = 0;
+    result->at_peak_payload = result->at_peak_internal = result->at_peak_external = 0;
+    result->at_peak_metadata = result->at_peak_never_reused = 0;
     result->at_peak_unwalked = result->peak_footprint_bytes;
 }
 

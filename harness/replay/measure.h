@@ -29,11 +29,19 @@ void measure_start(struct replay_result *result, const struct trace *trace);
 /* What the checking pass found: space, system calls, steps, ownership. */
 void measure_checking_pass(struct replay_result *result, const struct checking_outcome *found);
 
-/* The split of the peak footprint, from the replay up to the peak op:
- * payload requested bytes live after it, and the bytes of the allocated
- * and the free chunks the heap checker's walk reported. */
-void measure_split_at_peak(struct replay_result *result, size_t payload,
-                           size_t allocated_bytes, size_t free_bytes);
+/* What the replay up to the peak op and the heap checker's walk after it
+ * found, summed by the chunk kinds of dmm.h (replay.c fills it). */
+struct peak_walk {
+    size_t payload;                   /* requested bytes of the blocks live after the op */
+    size_t allocated_bytes;           /* allocated chunks (DMM_CHUNK_BLOCK, not free) */
+    size_t free_bytes;                /* free chunks (DMM_CHUNK_BLOCK, free), the pad too */
+    size_t metadata_bytes;            /* DMM_CHUNK_METADATA */
+    size_t never_reused_region_bytes; /* DMM_CHUNK_NEVER_REUSED, live blocks and all */
+    size_t live_chunk_bytes;          /* the chunks of the live blocks in those regions */
+};
+
+/* The split of the peak footprint (measure.c defines each part). */
+void measure_split_at_peak(struct replay_result *result, const struct peak_walk *walk);
 
 /* A failed pair keeps only status, message, the op counts, ownership and
  * where it stopped: every figure goes back to 0. */

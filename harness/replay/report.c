@@ -185,8 +185,8 @@ static const struct column columns[] = {
     {"peak_mapped_bytes", COLUMN_SIZE, MEASURED, FIELD(peak_mapped_bytes), 0},
     {"utilization", COLUMN_REAL, MEASURED, FIELD(utilization), 4},
     {"at_peak_payload", COLUMN_SIZE, COUNTED, FIELD(at_peak_payload), 0},
-    {"at_peak_overhead", COLUMN_SIZE, COUNTED, FIELD(at_peak_overhead), 0},
-    {"at_peak_free", COLUMN_SIZE, COUNTED, FIELD(at_peak_free), 0},
+    {"at_peak_internal", COLUMN_SIZE, COUNTED, FIELD(at_peak_internal), 0},
+    {"at_peak_external", COLUMN_SIZE, COUNTED, FIELD(at_peak_external), 0},
     {"brk_calls", COLUMN_U64, COUNTED, FIELD(brk_calls), 0},
     {"mmap_calls", COLUMN_U64, COUNTED, FIELD(mmap_calls), 0},
     {"munmap_calls", COLUMN_U64, COUNTED, FIELD(munmap_calls), 0},
@@ -202,6 +202,11 @@ static const struct column columns[] = {
     {"cold_ns_per_op", COLUMN_REAL, TIMED, FIELD(cold_ns_per_op), 3},
     {"steady_minor_faults", COLUMN_U64, TIMED, FIELD(steady_minor_faults), 0},
     {"instr_per_op", COLUMN_REAL, INSTRUCTED, FIELD(instr_per_op), 1},
+    /* The rest of the split at the peak (payload, internal and external are
+     * above): appended, again so that every earlier column keeps its place. */
+    {"at_peak_metadata", COLUMN_SIZE, COUNTED, FIELD(at_peak_metadata), 0},
+    {"at_peak_never_reused", COLUMN_SIZE, COUNTED, FIELD(at_peak_never_reused), 0},
+    {"at_peak_unwalked", COLUMN_SIZE, COUNTED, FIELD(at_peak_unwalked), 0},
 };
 
 #define COLUMN_COUNT (sizeof columns / sizeof columns[0])

@@ -10,10 +10,14 @@
  *   allocator, trace, status, ops, ns_per_op, malloc_ns, calloc_ns,
  *   realloc_ns, free_ns, kops_per_sec, peak_live_bytes,
  *   peak_footprint_bytes, peak_heap_bytes, peak_mapped_bytes, utilization,
- *   at_peak_payload, at_peak_overhead, at_peak_free, brk_calls, mmap_calls,
- *   munmap_calls, steps_per_malloc, steps_per_free, max_steps_malloc,
- *   max_steps_free, minor_faults, message, ns_per_op_min, ns_per_op_max,
- *   cold_ns_per_op, steady_minor_faults, instr_per_op
+ *   at_peak_payload, at_peak_internal, at_peak_external, brk_calls,
+ *   mmap_calls, munmap_calls, steps_per_malloc, steps_per_free,
+ *   max_steps_malloc, max_steps_free, minor_faults, message, ns_per_op_min,
+ *   ns_per_op_max, cold_ns_per_op, steady_minor_faults, instr_per_op,
+ *   at_peak_metadata, at_peak_never_reused, at_peak_unwalked
+ * (the at_peak_* columns split the peak footprint and add up to it:
+ * measure.c; the last three came later and were appended, so that every
+ * earlier column keeps its place)
  * (the time columns: steady state but for cold_ns_per_op and minor_faults,
  * the cold first replay of a fresh process; timing.c)
  * A pair that is not ok has only ops and message: its measurements stop

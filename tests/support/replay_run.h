@@ -43,11 +43,11 @@ static const char bad_trace[] = "a 0 64\nf 0\nx 1 2\n";
 #define CSV_HEADER                                                                           \
     "allocator,trace,status,ops,ns_per_op,malloc_ns,calloc_ns,realloc_ns,free_ns,"           \
     "kops_per_sec,peak_live_bytes,peak_footprint_bytes,peak_heap_bytes,peak_mapped_bytes,"   \
-    "utilization,at_peak_payload,at_peak_overhead,at_peak_free,brk_calls,mmap_calls,"        \
+    "utilization,at_peak_payload,at_peak_internal,at_peak_external,brk_calls,mmap_calls,"    \
     "munmap_calls,steps_per_malloc,steps_per_free,max_steps_malloc,max_steps_free,"          \
     "minor_faults,message,ns_per_op_min,ns_per_op_max,cold_ns_per_op,steady_minor_faults,"  \
-    "instr_per_op"
-#define CSV_COLUMNS 32
+    "instr_per_op,at_peak_metadata,at_peak_never_reused,at_peak_unwalked"
+#define CSV_COLUMNS 35
 #define MAX_ROWS 64
 
 /* ---- a scratch folder per test ------------------------------------------- */

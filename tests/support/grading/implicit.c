@@ -188,7 +188,8 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
         if (COALESCE && previous_free && c->free)
             return check_failed(3, c, "two free neighbours");
         if (visit != NULL) {
-            struct dmm_chunk_info info = {c, c->size, HEADER, FOOTER, (int)c->free};
+            struct dmm_chunk_info info = {.start = c, .size = c->size, .header_bytes = HEADER,
+                                          .footer_bytes = FOOTER, .is_free = (int)c->free};
             visit(&info, arg);
         }
         previous_free = (int)c->free;
