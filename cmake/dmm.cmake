@@ -56,4 +56,19 @@ endfunction()
 function(dmm_add_allocator_module name output_dir source)
   dmm_add_module(${name} ${output_dir} ${source} ${CMAKE_SOURCE_DIR}/allocators/calloc.c
                  $<TARGET_OBJECTS:dmm_heap_simulated>)
+  dmm_record_module_source(${name} ${output_dir} ${source})
+endfunction()
+
+# ---- Stale modules -------------------------------------------------------------
+# dmm_record_module_source(NAME OUTPUT_DIR SOURCE): writes
+# OUTPUT_DIR/libdmm-NAME.so.source, two lines: the allocator's source file
+# (absolute) and the build folder. A build that fails leaves the previous
+# module in place; dmm-replay compares the two files' times and warns that
+# it would test the previous code (runner_names.c: runner_module_stale), and
+# tests/stale_module.cmake fails a ctest run on it. Written at generate
+# time, only when the text changes, so it never makes a module look newer.
+function(dmm_record_module_source name output_dir source)
+  get_filename_component(absolute "${source}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  file(GENERATE OUTPUT ${output_dir}/libdmm-${name}.so.source
+       CONTENT "${absolute}\n${CMAKE_BINARY_DIR}\n")
 endfunction()

@@ -299,7 +299,7 @@ static int run_checker(struct check_state *s, size_t i)
         arg = &s->design;
     }
     const char *problem = s->module->check(visit, arg);
-    output_walk_end(&s->output);
+    output_walk_end(&s->output, problem);
     if (problem != NULL)
         return fail(s, i, "the heap checker says: %s", problem);
     char what[sizeof s->found->what];
@@ -609,7 +609,7 @@ int checking_pass(const struct allocator_module *module, const struct trace *tra
                struct checking_outcome *found)
 {
     struct check_state s = {.module = module, .trace = trace, .options = options,
-                            .found = found, .design = {.properties = module->design},
+                            .found = found, .design = {.properties = module_design_in_use(module)},
                             .guard = options->checked ? GUARD_BYTES : 0};
     *found = (struct checking_outcome){.failed_op = trace->op_count};
     s.ownership = module->set_observer != NULL && module->heap_start != NULL

@@ -325,6 +325,8 @@ static int start_count(enum instructions_method method, const char *self, double
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (task->policy != NULL) /* the placement policy, read by the module (policy.h) */
+            setenv("DMM_POLICY", task->policy, 1);
         execvp(child_argv[0], (char *const *)child_argv);
         fprintf(stderr, "cannot run %s: %s\n", child_argv[0], strerror(errno));
         _exit(127);
@@ -505,7 +507,8 @@ int instructions_run(const struct runner_plan *plan, struct runner_pair *pairs, 
             continue;
         tasks[count] = (struct instructions_task){.allocator = pairs[i].allocator,
                                                   .module_dir = plan->module_dir,
-                                                  .trace = pairs[i].trace};
+                                                  .trace = pairs[i].trace,
+                                                  .policy = pairs[i].policy};
         pair_of[count++] = i;
     }
     instructions_measure_many(tasks, count, plan->jobs, plan->timeout_seconds,

@@ -92,6 +92,7 @@ struct instructions_task {
     const char *allocator;              /* as for instructions_measure */
     const char *module_dir;             /* NULL: the build's modules/ folder */
     const struct trace *trace;
+    const char *policy;                 /* NULL, or DMM_POLICY for the counting process */
     struct instructions_count count;    /* set by instructions_measure_many */
 };
 

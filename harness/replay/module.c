@@ -19,6 +19,7 @@
 #include "module.h"
 
 #include "design.h"
+#include "policy.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -127,4 +128,76 @@ int module_load(const char *name, const char *module_dir, struct allocator_modul
     snprintf(module->reported_name, sizeof module->reported_name, "%s",
              reported != NULL && reported[0] != '\0' ? reported : name);
     return 0;
+}
+
+/* ---- placement policies (allocators/policy.h) ------------------------------ */
+
+/* The bits of names[] that a word of dmm_policy_choices() offers: in
+ * "fit=first|next|best|worst order=address|lifo|size", key is "fit" or
+ * "order" and the alternatives follow the '='. */
+static unsigned offered_choices(const char *choices, const char *key,
+                                const char *const *names, int count)
+{
+    unsigned mask = 0;
+    size_t key_len = strlen(key);
+    for (const char *word = choices; word != NULL && *word != '\0';) {
+        word += strspn(word, " ");
+        size_t len = strcspn(word, " ");
+        if (len > key_len && strncmp(word, key, key_len) == 0 && word[key_len] == '=') {
+            for (const char *alt = word + key_len + 1; alt < word + len;) {
+                size_t alt_len = strcspn(alt, "| ");
+                if (alt + alt_len > word + len)
+                    alt_len = (size_t)(word + len - alt);
+                int choice = policy_lookup(alt, alt_len, names, count);
+                if (choice >= 0)
+                    mask |= 1u << choice;
+                alt += alt_len + (alt[alt_len] == '|');
+            }
+        }
+        word += len;
+    }
+    return mask;
+}
+
+int module_check_policy(const struct allocator_module *module, const char *text, char *error,
+                        size_t error_size)
+{
+    const char *(*choices_of)(void) = NULL;
+    void *found = symbol(module->handle, "dmm_policy_choices");
+    dlerror();
+    memcpy(&choices_of, &found, sizeof found);
+    const char *choices = choices_of != NULL ? choices_of() : NULL;
+    if (choices == NULL) {
+        snprintf(error, error_size, "%s has no placement policies (--policy \"%s\"): only an "
+                 "allocator that defines dmm_policy_choices() offers them (allocators/policy.h)",
+                 module->reported_name, text);
+        return -1;
+    }
+    unsigned fits = offered_choices(choices, "fit", policy_fit_names, POLICY_FITS);
+    unsigned orders = offered_choices(choices, "order", policy_order_names, POLICY_ORDERS);
+    struct policy policy = {POLICY_FIRST, POLICY_ADDRESS};
+    char why[256];
+    if (policy_parse(text, fits, orders, &policy, why, sizeof why) != 0) {
+        snprintf(error, error_size, "%s: %s", module->reported_name, why);
+        return -1;
+    }
+    return 0;
+}
+
+const char *module_policy_in_use(const struct allocator_module *module)
+{
+    const char *(*policy_of)(void) = NULL;
+    void *found = symbol(module->handle, "dmm_policy");
+    dlerror();
+    memcpy(&policy_of, &found, sizeof found);
+    return policy_of != NULL ? policy_of() : NULL;
+}
+
+unsigned module_design_in_use(const struct allocator_module *module)
+{
+    unsigned design = module->design;
+    const char *policy = module_policy_in_use(module);
+    if (policy != NULL && strncmp(policy, "fit=first", 9) != 0)
+        design &= ~(unsigned)DESIGN_ADDRESS_ORDERED;
+    return design;
 }

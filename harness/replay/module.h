@@ -54,6 +54,25 @@ struct allocator_module {
 int module_load(const char *name, const char *module_dir, struct allocator_module *module,
                 char *error, size_t error_size);
 
+/* A placement policy (allocators/policy.h) for the loaded module: text
+ * must be one its dmm_policy_choices() offers, checked with policy_parse.
+ * Returns 0, or -1 with a one-line message in error: the parser's, or
+ * "NAME has no placement policies" for a module without
+ * dmm_policy_choices. The policy itself reaches the allocator through
+ * DMM_POLICY in the environment, set before the module was loaded. */
+int module_check_policy(const struct allocator_module *module, const char *text, char *error,
+                        size_t error_size);
+
+/* The policy the module is using (its dmm_policy()), or NULL when it has
+ * none. */
+const char *module_policy_in_use(const struct allocator_module *module);
+
+/* The design properties (design.h) the harness checks under the policy in
+ * use: "address-ordered" promises address-ordered FIRST fit, so another fit
+ * (DMM_POLICY=fit=best on list) drops it. Calls dmm_policy(), which reads
+ * DMM_POLICY: only in the process that replays (a bad text aborts there). */
+unsigned module_design_in_use(const struct allocator_module *module);
+
 /* The allocator call a trace op stands for, with no checks: the block its
  * ID holds (old) goes in, the new one (NULL after a free) comes out. The
  * replays that only drive the allocator (the timing runs, a baseline's

@@ -6,7 +6,9 @@
  *
  *   -v             "#12 line 14: a 5 100 -> 0x200000000a10", one flushed
  *                  line per op (the op as a trace line, then the addresses)
- *   --heap-map     "    heap: [A 80][F 8112]" after every op
+ *   --heap-map     "    heap: [A 80][F 8112]" after every op; when the checker
+ *                  fails, the chunks it walked before it stopped, then
+ *                  "| the walk stopped here: the heap checker says: ..."
  *   --series DIR   DIR/ALLOCATOR--TRACE.csv: op,live_bytes,footprint_bytes,
  *                  about options->series_points rows, always the last op
  *   --heap-map-dir DIR/ALLOCATOR.csv, one row per chunk of every walk:
@@ -215,11 +217,18 @@ dmm_visit_fn *output_walk_start(struct check_output *out, size_t i)
     return output_wants_every_walk(out) ? visit_chunk : NULL;
 }
 
-void output_walk_end(struct check_output *out)
+void output_walk_end(struct check_output *out, const char *problem)
 {
     if (!out->options->heap_map)
         return;
-    printf("    heap: %s\n", describe_row_end(&out->row));
+    if (problem == NULL)
+        printf("    heap: %s\n", describe_row_end(&out->row));
+    else if (out->row.chunks == 0) /* not "(empty)": the heap need not be */
+        printf("    heap: (the walk stopped before its first chunk) the heap checker says: %s\n",
+               problem);
+    else /* the chunks walked before the checker stopped: the broken one comes next */
+        printf("    heap: %s | the walk stopped here: the heap checker says: %s\n",
+               describe_row_end(&out->row), problem);
     fflush(stdout);
 }
 

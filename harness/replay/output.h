@@ -66,7 +66,9 @@ int output_wants_every_walk(const struct check_output *out);
  * op): returns the visitor to give it, with out as its argument, or NULL
  * when nothing is drawn or kept. output_walk_end after the walk. */
 dmm_visit_fn *output_walk_start(struct check_output *out, size_t i);
-void output_walk_end(struct check_output *out);
+/* problem: what the checker returned (NULL: the heap is sound). A failing
+ * walk still shows the chunks it reached before it stopped. */
+void output_walk_end(struct check_output *out, const char *problem);
 
 /* Closes everything, writing the heap map CSV (the walks up to a failure
  * are written too: they show what broke). Returns 0, or -1 with the first

@@ -47,7 +47,7 @@ enum replay_status { REPLAY_OK, REPLAY_FAIL, REPLAY_CRASH, REPLAY_TIMEOUT };
 /* Every figure is set by measure.c, which says exactly how. */
 struct replay_result {
     enum replay_status status;
-    char message[512];          /* why it is not ok: allocator, trace, line, op, what */
+    char message[1024];         /* why it is not ok: allocator, trace, line, op, what */
 
     uint64_t ops;               /* operations in the trace */
     uint64_t malloc_ops, calloc_ops, realloc_ops, free_ops;
@@ -70,10 +70,14 @@ struct replay_result {
     size_t peak_footprint_bytes;/* highest heap section extent + mapped bytes */
     size_t peak_heap_bytes, peak_mapped_bytes; /* the footprint's split at that peak */
     double utilization;         /* peak_live_bytes / peak_footprint_bytes */
-    /* At the moment of peak footprint, where its bytes went (they add up): */
+    /* At the moment of peak footprint, where its bytes went (they add up;
+     * measure.c defines each, the chunk kinds are dmm.h's): */
     size_t at_peak_payload;     /* requested bytes of live blocks */
-    size_t at_peak_overhead;    /* headers, footers, alignment filler, minimum chunk sizes */
-    size_t at_peak_free;        /* free chunks inside the heap section (and the pad) */
+    size_t at_peak_internal;    /* internal fragmentation: allocated chunks minus payload
+                                   (headers, footers, alignment filler, minimum sizes) */
+    size_t at_peak_external;    /* external fragmentation: free chunks (the pad included) */
+    size_t at_peak_metadata;    /* the allocator's own structures and leftovers */
+    size_t at_peak_never_reused;/* freed chunks never handed out again (minimal, pad) */
     size_t at_peak_unwalked;    /* bytes the checker's walk did not account for */
     int ownership_checked;      /* 1 when blocks were checked to lie in the allocator's memory */
     int is_baseline;            /* a production allocator: its footprint is its own statistics',

@@ -49,16 +49,25 @@
  *     gets the terminal's Ctrl-C, so the parent passes SIGINT, SIGTERM and
  *     SIGHUP on as SIGKILL to its running children before it dies itself.
  *   - No core files from crashing children (RLIMIT_CORE 0): a grading run
- *     would leave one per broken pair; docs/harness.md says how to run one
- *     pair under gdb instead.
+ *     would leave one per broken pair; `dmm-replay --foreground` runs one
+ *     pair under gdb instead (foreground.c, docs/debugging.md).
+ *   - A checking pass that fails is run once more, in a fresh child, with
+ *     the heap checker after every op, up to the op that failed and within
+ *     what is left of the pair's timeout (recheck.h): the message then
+ *     names the first op after which the heap was already broken.
+ * A child that ends without handing back its result is put into words by
+ * runner_lost.c.
  */
 #define _GNU_SOURCE /* sigabbrev_np: "SEGV" for SIGSEGV */
 
 #include "runner.h"
 
+#include "runner_job.h"
+
 #include "footprint.h"
 #include "instructions.h"
 #include "measure.h"
+#include "recheck.h"
 #include "replay.h"
 #include "timing.h"
 #include "trace.h"
@@ -74,24 +83,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#define NAME_BYTES 64 /* of an allocator's dmm_name(), as struct allocator_module keeps it */
-
-/* What a child hands back. Written by the child only; read by the parent
- * once the child has ended, so no locking is needed. */
-struct handover {
-    struct replay_progress progress; /* where the child is: survives a crash */
-    struct replay_result result;     /* complete only when finished */
-    struct timing_run timing;        /* the timing run's */
-    struct dmm_stats footprint;      /* a baseline's footprint run's */
-    volatile int is_baseline;        /* the module measures its own footprint */
-    volatile int finished;           /* replay_pair returned */
-    volatile int load_failed;        /* module_load failed; result.message says why */
-    volatile int loading;            /* module_load has not returned yet: a child that dies
-                                        now dies in the module's constructor */
-    volatile long refused_call;      /* the sandbox refused this system call, plus one */
-    char name[NAME_BYTES];           /* dmm_name() of the loaded module, for messages */
-};
 
 /* The children being run, for the signal handler: 0 where none. */
 static volatile sig_atomic_t running_children[RUNNER_MAX_JOBS];
@@ -129,17 +120,10 @@ static struct timespec time_left(const struct timespec *deadline)
 
 /* ---- the child ----------------------------------------------------------- */
 
-/* What a child does: each runs in a process of its own, so that a crash
- * or hang ends only it, and so that every timing run starts fresh. */
-enum job {
-    JOB_CHECK,     /* the checking pass and everything it measures */
-    JOB_FOOTPRINT, /* a baseline's footprint, by its own statistics (timing.c) */
-    JOB_TIME,      /* the timing run (timing.c) */
-};
 
 static _Noreturn void run_child(const struct runner_plan *plan, const struct runner_pair *pair,
-                                enum job job, struct handover *handover,
-                                const sigset_t *parent_mask)
+                                enum job job, const struct replay_options *options,
+                                struct handover *handover, const sigset_t *parent_mask)
 {
     setpgid(0, 0); /* also done by the parent: whichever runs first */
     for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++)
@@ -156,11 +140,18 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
 
     struct allocator_module module;
     char error[sizeof handover->result.message];
+    /* The placement policy, where the allocator reads it (policy.h): in
+     * the environment, before the module's first call. */
+    if (pair->policy != NULL)
+        setenv("DMM_POLICY", pair->policy, 1);
     int loaded = plan->sandbox == NULL || sandbox_limit(plan->sandbox, error, sizeof error) == 0;
     handover->loading = loaded; /* dlopen runs the module's constructors */
     loaded = loaded && module_load(pair->allocator, plan->module_dir, &module, error,
                                    sizeof error) == 0;
     handover->loading = 0;
+    if (loaded && pair->policy != NULL &&
+        module_check_policy(&module, pair->policy, error, sizeof error) != 0)
+        loaded = 0;
     if (loaded && pair->label != NULL)
         snprintf(module.reported_name, sizeof module.reported_name, "%s", pair->label);
     /* After loading (dlopen opens files), before the module's first call.
@@ -173,9 +164,8 @@ static _Noreturn void run_child(const struct runner_plan *plan, const struct run
         snprintf(handover->name, sizeof handover->name, "%s", module.reported_name);
         handover->is_baseline = module.footprint_method != NULL;
         int done = 0;
-        if (job == JOB_CHECK) {
-            replay_pair(&module, pair->trace, &plan->options, &handover->result,
-                        &handover->progress);
+        if (job == JOB_CHECK || job == JOB_RECHECK) {
+            replay_pair(&module, pair->trace, options, &handover->result, &handover->progress);
         } else if (job == JOB_FOOTPRINT) {
             done = timing_footprint(&module, pair->trace, &handover->progress,
                                     &handover->footprint);
@@ -236,138 +226,61 @@ static int wait_until(pid_t child, const struct timespec *deadline, int *status)
     }
 }
 
-/* " (the trace has 20,000,000 operations: ...)": a timeout may only mean
- * that the trace is long for the time allowed. */
-static void lost_hint(char *hint, size_t size, size_t op_count)
-{
-    char count[32], grouped[48];
-    int digits = snprintf(count, sizeof count, "%zu", op_count);
-    size_t used = 0;
-    for (int i = 0; i < digits; i++) {
-        if (i > 0 && (digits - i) % 3 == 0)
-            grouped[used++] = ',';
-        grouped[used++] = count[i];
-    }
-    grouped[used] = '\0';
-    snprintf(hint, size, " (the trace has %s operation%s: --timeout SECONDS allows longer; "
-                         "-v prints each operation as it runs)", grouped, op_count == 1 ? "" : "s");
-}
-
-/* The result of a child that did not hand one over. Nothing it measured is
- * trusted: only the trace's size and where the child stopped remain. The
- * message has replay_fail's shape, "ALLOCATOR on TRACE line L, op #N
- * (malloc id 5, 100 bytes): WHAT", like every other failure. The timing
- * pass publishes its progress only now and then, so there the op is where
- * the child was last seen, not necessarily where it stopped. */
-static void report_lost_child(struct runner_pair *pair, const struct runner_plan *plan,
-                              enum job job, const struct handover *handover, int ended,
-                              int status)
-{
-    uint64_t op = handover->progress.op;
-    uint32_t line = handover->progress.line;
-    int timing = handover->progress.timing;
-    /* A label first: the child may have died before it knew its name. */
-    const char *allocator = pair->label != NULL       ? pair->label
-                            : handover->name[0] != '\0' ? handover->name
-                                                       : pair->allocator;
-    static const char *const phases[] = {"the checking pass", "the footprint run",
-                                         "the timing run"};
-
-    char what[256], when[128];
-    if (op == 0)
-        snprintf(when, sizeof when, "before the first operation of %s", phases[job]);
-    else if (timing)
-        snprintf(when, sizeof when, "in %s, last seen at op #%llu (line %lu)", phases[job],
-                 (unsigned long long)op, (unsigned long)line);
-    else
-        snprintf(when, sizeof when, "in %s", phases[job]);
-
-    enum replay_status lost = REPLAY_CRASH;
-    int crashed = 0; /* by a signal of its own, not the sandbox's */
-    if (!ended) {
-        lost = REPLAY_TIMEOUT;
-        snprintf(what, sizeof what, "no answer after %g s", plan->timeout_seconds);
-    } else if (handover->refused_call != 0) {
-        sandbox_refusal(handover->refused_call - 1, what, sizeof what);
-    } else if (plan->sandbox != NULL && WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
-        snprintf(what, sizeof what, "wrote to a file, which the sandbox does not allow (SIGXFSZ)");
-    } else if (plan->sandbox != NULL && WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-        snprintf(what, sizeof what, "used up the sandbox's %g s of CPU time (SIGXCPU)",
-                 ceil(plan->sandbox->cpu_seconds) + 1);
-    } else if (WIFSIGNALED(status)) {
-        crashed = 1;
-        int signal_number = WTERMSIG(status);
-        const char *abbreviation = sigabbrev_np(signal_number);
-        const char *description = strsignal(signal_number);
-        if (abbreviation != NULL)
-            snprintf(what, sizeof what, "crashed with SIG%s (%s)", abbreviation,
-                     description != NULL ? description : "?");
-        else
-            snprintf(what, sizeof what, "crashed with signal %d", signal_number);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-        snprintf(what, sizeof what, "the harness could not get memory or a thread");
-    } else {
-        /* The allocator called exit(), or the child returned without
-         * finishing: no result to trust either way. */
-        snprintf(what, sizeof what, "exited with status %d before the replay finished",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    }
-
-    pair->result = (struct replay_result){.ops = pair->trace->op_count};
-    if (handover->loading) {
-        /* Died (or hung) inside dlopen: the module cannot be loaded, as if
-         * dlopen had failed; dmm-replay then exits 2, not 1. */
-        pair->load_failed = 1;
-        pair->result.status = REPLAY_FAIL;
-        snprintf(pair->result.message, sizeof pair->result.message,
-                 "cannot load allocator '%s': its constructor %s%s", pair->allocator,
-                 ended ? "" : "gave ", what);
-        return;
-    }
-    /* Which option would find the cause: a crash is most often a heap
-     * broken some operations earlier; a timeout may be a trace that is
-     * only long for the time allowed. */
-    char hint[160] = "";
-    if (!ended)
-        lost_hint(hint, sizeof hint, pair->trace->op_count);
-    else if (crashed)
-        snprintf(hint, sizeof hint, " (dmm-replay --check-every 1 finds the first operation "
-                                    "after which the heap checker fails; -v prints each one)");
-    size_t blamed = op != 0 && !timing ? (size_t)(op - 1) : pair->trace->op_count;
-    replay_fail(allocator, pair->trace, blamed, &pair->result, "%s %s%s", what, when, hint);
-    pair->result.status = lost;
-    pair->result.last_op = op;
-    pair->result.last_line = line;
-}
-
 /* A job in flight: its child, the pair and the handover it writes. */
 struct slot {
     pid_t child;                /* 0: free */
     size_t pair;                /* index in pairs[] */
     enum job job;
     struct timespec deadline;
+    double seconds;             /* it was given, from start to deadline */
     struct handover *handover;  /* this slot's own, in shared memory */
+    struct trace view;          /* JOB_RECHECK: the trace up to the op that failed */
+    struct replay_options again;/* JOB_RECHECK: its options */
+    int said_fd;                /* the child's stderr, a memfd read when it ends; -1: none */
 };
 
-/* Starts one job of a pair in a child, in slot number `index`. Returns 0,
- * or -1 with errno if no child could be made. */
+/* Starts one job of a pair in a child, in slot number `index`, with
+ * `seconds` until its deadline. A re-run (JOB_RECHECK) replays the pair's
+ * failed result's ops only (recheck.h). Returns 0, or -1 with errno if no
+ * child could be made. */
 static int start_job(const struct runner_plan *plan, const struct runner_pair *pair,
                      size_t pair_index, enum job job, struct slot *slot, size_t index,
-                     const sigset_t *parent_mask)
+                     double seconds, const sigset_t *parent_mask)
 {
     memset(slot->handover, 0, sizeof *slot->handover);
+    struct runner_pair as_run = *pair;
+    const struct replay_options *options = &plan->options;
+    if (job == JOB_RECHECK) {
+        recheck_prepare(pair->trace, &pair->result, &plan->options, &slot->view, &slot->again);
+        as_run.trace = &slot->view;
+        options = &slot->again;
+    }
+    /* The child's stderr goes to a file of its own, read when the child
+     * ends (take_said): an allocator's last words before abort() then go
+     * into the pair's message, and never into the middle of the progress
+     * line. Not with --sandbox, which discards the module's output. */
+    slot->said_fd = plan->sandbox == NULL ? memfd_create("dmm-replay-stderr", MFD_CLOEXEC) : -1;
     fflush(NULL); /* else the child would inherit, and print again, our buffered output */
     pid_t child = fork();
-    if (child < 0)
+    if (child < 0) {
+        int saved = errno;
+        if (slot->said_fd >= 0)
+            close(slot->said_fd);
+        errno = saved;
         return -1;
-    if (child == 0)
-        run_child(plan, pair, job, slot->handover, parent_mask);
+    }
+    if (child == 0) {
+        if (slot->said_fd >= 0)
+            dup2(slot->said_fd, STDERR_FILENO);
+        run_child(plan, &as_run, job, options, slot->handover, parent_mask);
+    }
     setpgid(child, child);
     running_children[index] = (sig_atomic_t)child;
     slot->child = child;
     slot->pair = pair_index;
     slot->job = job;
-    slot->deadline = deadline_after(plan->timeout_seconds);
+    slot->seconds = seconds;
+    slot->deadline = deadline_after(seconds);
     return 0;
 }
 
@@ -381,6 +294,44 @@ static void kill_job(struct slot *slot, int *status)
         continue;
 }
 
+/* What the ended child wrote on stderr: shown on ours as before (the
+ * progress line cleared first), and its last line kept in the handover for
+ * the pair's message (runner_lost.c). */
+static void take_said(const struct runner_plan *plan, struct slot *slot)
+{
+    char *said = slot->handover->said, text[4096];
+    said[0] = '\0';
+    if (slot->said_fd < 0)
+        return;
+    off_t at = 0;
+    ssize_t got;
+    int shown = 0;
+    while ((got = pread(slot->said_fd, text, sizeof text - 1, at)) > 0) {
+        if (!shown && plan->show_progress)
+            fprintf(stderr, "\r\033[K");
+        shown = 1;
+        fwrite(text, 1, (size_t)got, stderr);
+        at += got;
+        text[got] = '\0';
+        /* The last non-empty line of this piece (a line cut between two
+         * pieces keeps its end only). */
+        char *end = text + got;
+        while (end > text && end[-1] == '\n')
+            *--end = '\0';
+        char *start = end;
+        while (start > text && start[-1] != '\n')
+            start--;
+        if (end > start) {
+            size_t length = (size_t)(end - start), room = sizeof slot->handover->said - 1;
+            length = length < room ? length : room; /* a long line is cut */
+            memcpy(said, start, length);
+            said[length] = '\0';
+        }
+    }
+    close(slot->said_fd);
+    slot->said_fd = -1;
+}
+
 /* What an ended job (ended: 1 if it exited or died, 0 if it was killed at
  * its deadline) leaves: 1 when the child finished and handed over its
  * result, 0 when it was lost (pair->result then says how). Frees the slot. */
@@ -389,9 +340,24 @@ static int finish_job(const struct runner_plan *plan, struct runner_pair *pair, 
 {
     running_children[index] = 0;
     slot->child = 0;
-    if (ended && WIFEXITED(status) && WEXITSTATUS(status) == 0 && slot->handover->finished)
+    take_said(plan, slot);
+    int finished = ended && WIFEXITED(status) && WEXITSTATUS(status) == 0
+                && slot->handover->finished;
+    if (slot->job == JOB_RECHECK) {
+        /* The re-run's outcome, whatever it is, becomes a sentence of the
+         * first pass's message; the pair keeps its first result. */
+        struct runner_pair again = *pair;
+        again.trace = &slot->view;
+        if (finished)
+            again.result = slot->handover->result;
+        else
+            runner_report_lost(&again, plan, JOB_RECHECK, slot->handover, ended, status);
+        recheck_merge(&pair->result, &again.result, &slot->view, slot->seconds);
+        return 0;
+    }
+    if (finished)
         return 1;
-    report_lost_child(pair, plan, slot->job, slot->handover, ended, status);
+    runner_report_lost(pair, plan, slot->job, slot->handover, ended, status);
     return 0;
 }
 
@@ -402,7 +368,7 @@ static int finish_job(const struct runner_plan *plan, struct runner_pair *pair, 
 static int run_job(const struct runner_plan *plan, struct runner_pair *pair, size_t pair_index,
                    enum job job, struct slot *slot, const sigset_t *parent_mask)
 {
-    if (start_job(plan, pair, pair_index, job, slot, 0, parent_mask) != 0)
+    if (start_job(plan, pair, pair_index, job, slot, 0, plan->timeout_seconds, parent_mask) != 0)
         return -1;
     int status = 0;
     int ended = wait_until(slot->child, &slot->deadline, &status);
@@ -444,6 +410,7 @@ enum untimed_state {
     CHECK_WAITING,     /* its checking pass not started yet */
     RUNNING,           /* a job of it is in a child */
     FOOTPRINT_WAITING, /* a baseline that passed: its footprint run not started yet */
+    RECHECK_WAITING,   /* failed: its re-run checked after every op not started yet */
     UNTIMED_DONE,      /* checked (and measured), or not run */
 };
 
@@ -467,9 +434,9 @@ static int next_untimed(const struct runner_plan *plan, struct runner_pair *pair
                         enum job *job)
 {
     for (size_t i = 0; i < *next_check; i++)
-        if (state[i] == FOOTPRINT_WAITING) {
+        if (state[i] == FOOTPRINT_WAITING || state[i] == RECHECK_WAITING) {
             *pair = i;
-            *job = JOB_FOOTPRINT;
+            *job = state[i] == FOOTPRINT_WAITING ? JOB_FOOTPRINT : JOB_RECHECK;
             return 0;
         }
     while (*next_check < total) {
@@ -500,8 +467,11 @@ static int run_untimed(const struct runner_plan *plan, struct runner_pair *pairs
                        struct slot *slots, size_t slot_count, const sigset_t *parent_mask)
 {
     enum untimed_state *state = calloc(total != 0 ? total : 1, sizeof *state);
-    if (state == NULL)
+    double *budget = calloc(total != 0 ? total : 1, sizeof *budget); /* a re-run's seconds */
+    if (state == NULL || budget == NULL) {
+        free(state), free(budget);
         return -1;
+    }
     size_t next_check = 0, running = 0;
     int failed = 0, saved = 0;
     for (;;) {
@@ -511,9 +481,12 @@ static int run_untimed(const struct runner_plan *plan, struct runner_pair *pairs
             if (slots[s].child != 0 ||
                 next_untimed(plan, pairs, total, state, &next_check, &i, &job) != 0)
                 continue;
-            show_progress(plan, job == JOB_CHECK ? "checking" : "footprint", i, total,
-                          &pairs[i]);
-            if (start_job(plan, &pairs[i], i, job, &slots[s], s, parent_mask) != 0) {
+            show_progress(plan, job == JOB_CHECK     ? "checking"
+                                : job == JOB_RECHECK ? "re-checking"
+                                                     : "footprint",
+                          i, total, &pairs[i]);
+            double seconds = job == JOB_RECHECK ? budget[i] : plan->timeout_seconds;
+            if (start_job(plan, &pairs[i], i, job, &slots[s], s, seconds, parent_mask) != 0) {
                 saved = errno;
                 failed = 1;
                 mark_not_run(&pairs[i], strerror(saved));
@@ -559,16 +532,24 @@ static int run_untimed(const struct runner_plan *plan, struct runner_pair *pairs
             enum job job = slot->job;
             running--;
             state[i] = UNTIMED_DONE;
-            if (finish_job(plan, &pairs[i], slot, s, ended, status) == 1 &&
-                take_untimed(&pairs[i], job, slot->handover))
+            /* What is left of the pair's timeout: the re-run's, at least a second. */
+            struct timespec rest = time_left(&slot->deadline);
+            budget[i] = (double)rest.tv_sec + (double)rest.tv_nsec / 1e9;
+            budget[i] = budget[i] > 1.0 ? budget[i] : 1.0;
+            int handed_over = finish_job(plan, &pairs[i], slot, s, ended, status) == 1;
+            if (handed_over && take_untimed(&pairs[i], job, slot->handover))
                 state[i] = FOOTPRINT_WAITING;
+            else if (job == JOB_CHECK && !pairs[i].load_failed &&
+                     recheck_wanted(&plan->options, pairs[i].trace, &pairs[i].result))
+                state[i] = RECHECK_WAITING;
         }
     }
     if (failed)
         for (size_t i = 0; i < total; i++)
-            if (state[i] != UNTIMED_DONE || i >= next_check)
+            if ((state[i] != UNTIMED_DONE && state[i] != RECHECK_WAITING) || i >= next_check)
                 mark_not_run(&pairs[i], strerror(saved));
     free(state);
+    free(budget);
     errno = saved;
     return failed ? -1 : 0;
 }
@@ -606,6 +587,7 @@ int runner_run(const struct runner_plan *plan, struct runner_pair *pairs)
         pairs[i] = (struct runner_pair){
             .allocator = plan->allocators[i / plan->trace_count],
             .label = plan->labels != NULL ? plan->labels[i / plan->trace_count] : NULL,
+            .policy = plan->policies != NULL ? plan->policies[i / plan->trace_count] : NULL,
             .trace = &plan->traces[i % plan->trace_count],
         };
 

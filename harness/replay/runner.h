@@ -92,16 +92,35 @@ struct runner_plan {
 struct runner_pair {
     const char *allocator;       /* as on the command line */
     const char *label;           /* plan->labels' entry for it, or NULL */
+    const char *policy;          /* plan->policies' entry for it, or NULL */
     const struct trace *trace;
     int load_failed;             /* the module could not be loaded */
     struct replay_result result; /* status and message always set */
 };
 
 /* Runs the plan's allocator_count * trace_count pairs into pairs[], in
- * order: first every checking pass (plan->jobs at a time), then every
- * timing run (one at a time). Returns 0, or -1 with errno when the runner itself could not go
+ * order: first every checking pass (plan->jobs at a time; a pass that
+ * fails is run again with the heap checker after every op, recheck.h),
+ * then every timing run (one at a time). Returns 0, or -1 with errno when the runner itself could not go
  * on (no shared memory, fork failed); pairs not run then have status FAIL
  * and say so. */
 int runner_run(const struct runner_plan *plan, struct runner_pair *pairs);
+
+/* --foreground: the plan's one pair (one allocator, one trace) in the
+ * calling process, with no child, no timeout and no sandbox, so that gdb
+ * stops in the allocator's code; a failing pass is re-run in the same
+ * process as runner_run would (recheck.h), and there is no timing run. A
+ * crash ends the calling process: that is the point. Returns 0, or -1 when
+ * the module could not be loaded (pair->load_failed, the message says
+ * why). foreground.c. */
+int runner_run_foreground(const struct runner_plan *plan, struct runner_pair *pair);
+
+/* Stale modules: when the source the module was built from (the build
+ * records it next to the module as libdmm-NAME.so.source, cmake/dmm.cmake)
+ * is newer than the module, the last build failed or was not run. Returns
+ * 1 with a one-line warning in note, 0 when the module is up to date or
+ * nothing is recorded. runner_names.c. */
+int runner_module_stale(const char *name, const char *module_dir, char *note,
+                        size_t note_size);
 
 #endif /* DMM_RUNNER_H */

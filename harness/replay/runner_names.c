@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef DMM_MODULE_DIR
@@ -120,3 +122,57 @@ int runner_check_allocator(const char *name, const char *module_dir, char *error
     return -1;
 }
 
+
+/* ---- stale modules ------------------------------------------------------------- */
+
+/* "12:03:41", the local time of day of a file's modification. */
+static void time_of_day(const struct timespec *when, char text[16])
+{
+    struct tm local;
+    time_t seconds = when->tv_sec;
+    if (localtime_r(&seconds, &local) == NULL || strftime(text, 16, "%H:%M:%S", &local) == 0)
+        snprintf(text, 16, "?");
+}
+
+static int newer(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+int runner_module_stale(const char *name, const char *module_dir, char *note, size_t note_size)
+{
+    char module[4096], record[4096 + 16], source[2048];
+    int written = strchr(name, '/') != NULL
+                      ? snprintf(module, sizeof module, "%s", name)
+                      : snprintf(module, sizeof module, "%s/libdmm-%s.so",
+                                 runner_module_dir(module_dir), name);
+    if (written < 0 || (size_t)written >= sizeof module)
+        return 0;
+    snprintf(record, sizeof record, "%s.source", module);
+    FILE *file = fopen(record, "r");
+    if (file == NULL)
+        return 0; /* nothing recorded: a module built elsewhere */
+    char build[1024] = "BUILD_DIR"; /* the second line: the build folder */
+    int got = fgets(source, sizeof source, file) != NULL;
+    if (got && fgets(build, sizeof build, file) == NULL)
+        snprintf(build, sizeof build, "BUILD_DIR");
+    fclose(file);
+    if (!got)
+        return 0;
+    source[strcspn(source, "\n")] = '\0';
+    build[strcspn(build, "\n")] = '\0';
+    struct stat built, edited;
+    if (stat(module, &built) != 0 || stat(source, &edited) != 0 ||
+        !newer(&edited.st_mtim, &built.st_mtim))
+        return 0;
+    char edited_at[16], built_at[16];
+    time_of_day(&edited.st_mtim, edited_at);
+    time_of_day(&built.st_mtim, built_at);
+    const char *base = strrchr(module, '/');
+    snprintf(note, note_size,
+             "warning: %s is older than %s (source modified %s, module built %s): the last "
+             "build failed or was not run, so this tests the previous code; rebuild with "
+             "cmake --build %s and read its errors", base != NULL ? base + 1 : module, source,
+             edited_at, built_at, build);
+    return 1;
+}

@@ -145,7 +145,7 @@ static int gradescope_body(FILE *out, const struct grade_context *c,
         double index = grade_trace_index(config, r, c->reference ? &c->reference[i] : NULL,
                                          &ratio);
         double max = w > 0 && total > 0 ? config->points * w / total : 0;
-        char name[300], output[1024];
+        char name[300], output[sizeof r->message + 32];
         snprintf(name, sizeof name, "trace %s", grade_trace_name(c, i));
         if (r->status != REPLAY_OK)
             snprintf(output, sizeof output, "%s: %s", report_status_name(r->status), r->message);

@@ -8,11 +8,14 @@
  * every trace completely (a malformed one is set aside: the others run, and
  * every error is listed at the end, exit status 2); open the output files;
  * then run each (allocator, trace) pair in a child process of its own
- * (runner.h) and print the results (report.h).
- * docs/harness.md is the manual; --help the summary.
+ * (runner.h) and print the results (report.h). With --foreground the one
+ * pair runs in this process instead, for a debugger (foreground.c).
+ * docs/harness.md is the manual, docs/debugging.md the loop a student
+ * follows; --help the summary.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, isatty */
 
+#include "help.h"
 #include "instructions.h"
 #include "output.h"
 #include "replay.h"
@@ -45,7 +48,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 enum {
     OPTION_MODULE_DIR = 256, OPTION_REPEAT, OPTION_CHECK_EVERY, OPTION_TIMEOUT, OPTION_CSV,
     OPTION_JSON, OPTION_SERIES, OPTION_SERIES_POINTS, OPTION_HEAP_MAP, OPTION_HEAP_MAP_DIR,
-    OPTION_JOBS, OPTION_COST, OPTION_SANDBOX, OPTION_CHECKED,
+    OPTION_JOBS, OPTION_COST, OPTION_SANDBOX, OPTION_CHECKED, OPTION_FOREGROUND, OPTION_POLICY,
 };
 
 static const struct option long_options[] = {
@@ -66,110 +69,11 @@ static const struct option long_options[] = {
     {"cost", required_argument, NULL, OPTION_COST},
     {"sandbox", no_argument, NULL, OPTION_SANDBOX},
     {"checked", no_argument, NULL, OPTION_CHECKED},
+    {"foreground", no_argument, NULL, OPTION_FOREGROUND},
+    {"policy", required_argument, NULL, OPTION_POLICY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
-
-static void print_help(FILE *out)
-{
-    fprintf(out,
-"Usage: dmm-replay [--allocator NAME[,NAME...]|all] [options] TRACE...\n"
-"\n"
-"Replays malloc/free traces against allocators. Each (allocator, trace) pair\n"
-"runs in processes of its own: a checking pass verifies every block returned,\n"
-"then a timing run measures it in a fresh process: a cold first replay, then\n"
-"K steady-state replays (ns/op is their median). Timing runs go one at a\n"
-"time, with nothing else running.\n"
-"A TRACE that is a folder stands for its *.trace and *.rep files; a .md file\n"
-"(a folder's README.md) is skipped with a note.\n"
-"\n"
-"Options:\n"
-"  -a, --allocator LIST   comma-separated allocators (may be repeated): names of\n"
-"                         built ones (minimal pad list dlist bins mmap gnu\n"
-"                         segregated, and mine when built with\n"
-"                         DMM_ALLOCATOR_SOURCE), all (those eight; the default),\n"
-"                         baselines (glibc jemalloc mimalloc tcmalloc, each\n"
-"                         where its library is installed), or paths of modules\n"
-"                         (anything with a '/', e.g. ./libdmm-x.so)\n"
-"      --module-dir DIR   where libdmm-NAME.so are\n"
-"                         (default: %s)\n"
-"      --repeat K         steady replays of the timing run, after its cold\n"
-"                         one; their median is ns_per_op (default %d; 0: no\n"
-"                         timing run, checking only)\n"
-"      --check-every N    run the allocator's heap checker every N operations\n"
-"                         (default 0: only after the last operation)\n"
-"      --timeout SECONDS  per process of a pair (default %g s + 2 us per operation\n"
-"                         of the longest trace and replay): the checking pass\n"
-"                         and the timing run (all its replays); one still\n"
-"                         running then is killed and the pair reported as\n"
-"                         timeout\n"
-"  -j, --jobs N           run up to N checking passes of different pairs side by\n"
-"                         side (1 to %d; default 1). Timing runs still run one\n"
-"                         at a time with nothing else running, so -j never\n"
-"                         changes a figure, and the output is in the same\n"
-"                         order. -v, --heap-map and --heap-map-dir keep one\n"
-"                         checking pass at a time\n"
-"      --cost WHAT        time (the default), or instructions: also count the\n"
-"                         user-space instructions of one steady replay per op\n"
-"                         (instr_per_op), with the CPU's counter or else under\n"
-"                         valgrind's callgrind (exact; about a second per pair;\n"
-"                         runs side by side with -j); docs/harness.md\n"
-"      --sandbox          run each pair's processes as dmm-grade does: limits\n"
-"                         (1 GiB of data, --timeout of CPU, no file writes, no\n"
-"                         processes), a seccomp filter, the module's output\n"
-"                         discarded (docs/grading.md); not with -v, --heap-map,\n"
-"                         --series or --heap-map-dir\n"
-"      --checked          locate an allocator's bug: guard bytes after every\n"
-"                         block, freed payloads filled, the heap checker\n"
-"                         around every operation; a chunk smaller than the\n"
-"                         request is reported at the call that returned it.\n"
-"                         Slow, and no timing run (not with --repeat or --cost)\n"
-"      --csv FILE         write the results as CSV to FILE ('-': stdout)\n"
-"      --json FILE        write them as JSON, {\"runs\":[{...}]} ('-': stdout)\n"
-"      --series DIR       write live bytes and footprint over the checking pass\n"
-"                         to DIR/ALLOCATOR--TRACE.csv, one file per pair\n"
-"                         (columns op,live_bytes,footprint_bytes; DIR is created;\n"
-"                         two traces of the same name: exit 2)\n"
-"      --series-points N  about N samples per series (default %d)\n"
-"  -v, --verbose          print every operation of the checking pass with the\n"
-"                         address it returned\n"
-"      --heap-map         print the heap, as its checker walks it, after every\n"
-"                         operation (ASCII)\n"
-"      --heap-map-dir DIR write that walk after every operation of the checking\n"
-"                         pass to DIR/ALLOCATOR.csv, one row per chunk (columns\n"
-"                         step,op,start,size,header_bytes,footer_bytes,is_free;\n"
-"                         start in bytes from the lowest chunk address walked;\n"
-"                         DIR is created; one trace only, or exit 2)\n"
-"  -q, --quiet            no table on stdout\n"
-"  -h, --help             this text\n"
-"\n"
-"Trace formats (docs/traces.md), recognised automatically:\n"
-"  dmm:  a ID SIZE | c ID NMEMB SIZE | r ID SIZE | f ID (f -1: free NULL); # ...\n"
-"  CMU .rep: 4 header numbers (heap size, IDs, ops, weight) or 2 (IDs, ops),\n"
-"            one per line, then a/r/f lines; an op count off from the body is\n"
-"            a warning. A malformed trace is left out, the others still run.\n"
-"\n"
-"CSV columns (--csv), header row first; a pair that is not ok has only ops and\n"
-"message, and --repeat 0 leaves the timing columns empty:\n"
-"  allocator,trace,status,ops,ns_per_op,malloc_ns,calloc_ns,realloc_ns,free_ns,\n"
-"  kops_per_sec,peak_live_bytes,peak_footprint_bytes,peak_heap_bytes,\n"
-"  peak_mapped_bytes,utilization,at_peak_payload,at_peak_overhead,at_peak_free,\n"
-"  brk_calls,mmap_calls,munmap_calls,steps_per_malloc,steps_per_free,\n"
-"  max_steps_malloc,max_steps_free,minor_faults,message,ns_per_op_min,\n"
-"  ns_per_op_max,cold_ns_per_op,steady_minor_faults,instr_per_op\n"
-"  (status: ok, fail, crash or timeout; docs/harness.md defines each column)\n"
-"\n"
-"Exit status:\n"
-"  0  every pair ok\n"
-"  1  at least one pair fail, crash or timeout\n"
-"  2  usage error, unreadable or malformed trace (the others still run; every\n"
-"     error is listed at the end), an allocator module that cannot be loaded\n"
-"     (a dmm_design with an unknown word too: the reason goes to stderr, -q or\n"
-"     not), an output file that cannot be written, or --series/--heap-map-dir\n"
-"     files that would overwrite each other\n",
-            runner_module_dir(NULL), DEFAULT_REPEAT, DEFAULT_TIMEOUT, RUNNER_MAX_JOBS,
-            DEFAULT_SERIES_POINTS);
-}
 
 /* "dmm-replay: what is wrong", a pointer to --help, and EXIT_USAGE. */
 __attribute__((format(printf, 1, 2)))
@@ -224,8 +128,8 @@ static int add_name(struct name_list *list, const char *name, size_t length)
     return 0;
 }
 
-/* Appends the names of a comma-separated LIST; `all` means the eight built
- * allocators, `baselines` the four production ones. */
+/* Appends the names of a comma-separated LIST; `all` means every built
+ * allocator, `baselines` the four production ones. */
 static int add_allocators(struct name_list *list, const char *text)
 {
     for (const char *start = text;;) {
@@ -342,7 +246,8 @@ int main(int argc, char **argv)
     struct replay_options options = {.repeat = DEFAULT_REPEAT,
                                      .series_points = DEFAULT_SERIES_POINTS};
     double timeout = 0; /* 0: not given, DEFAULT_TIMEOUT scaled to the traces */
-    int quiet = 0, sandboxed = 0, repeat_given = 0;
+    int quiet = 0, sandboxed = 0, repeat_given = 0, foreground = 0;
+    const char *policy = NULL;
     unsigned jobs = 1;
     uint64_t number;
 
@@ -420,8 +325,16 @@ int main(int argc, char **argv)
         case OPTION_CHECKED:
             options.checked = 1;
             break;
+        case OPTION_FOREGROUND:
+            foreground = 1;
+            break;
+        case OPTION_POLICY:
+            if (optarg[0] == '\0')
+                return usage_error("%s", "--policy '': want fit=...,order=... (allocators/policy.h)");
+            policy = optarg;
+            break;
         case 'h':
-            print_help(stdout);
+            replay_print_help(stdout, DEFAULT_REPEAT, DEFAULT_TIMEOUT, DEFAULT_SERIES_POINTS);
             return EXIT_ALL_OK;
         case ':':
             return usage_error("%s needs a value", argv[optind - 1]);
@@ -440,6 +353,14 @@ int main(int argc, char **argv)
         return usage_error("%s", "--checked is for locating bugs, not for figures: not with "
                                  "--repeat above 0 or --cost instructions");
     if (options.checked)
+        options.repeat = 0;
+    /* One pair in this process: the runner's children and clocks are what
+     * --foreground leaves out. */
+    if (foreground && (sandboxed || options.count_instructions || jobs > 1 ||
+                       (repeat_given && options.repeat > 0)))
+        return usage_error("%s", "--foreground runs one pair in this process, for a debugger: "
+                                 "not with --sandbox, --cost instructions, -j or --repeat above 0");
+    if (foreground)
         options.repeat = 0;
     char no_counter[512];
     if (options.count_instructions &&
@@ -479,6 +400,10 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    /* A build that failed left the previous module: say so, loudly. */
+    for (size_t i = 0; i < allocators.count; i++)
+        if (runner_module_stale(allocators.names[i], module_dir, error, sizeof error))
+            fprintf(stderr, "dmm-replay: %s\n", error);
 
     /* Every trace, completely, before anything runs; every bad one is named. */
     static struct path_list trace_paths;
@@ -514,6 +439,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", bad_traces[i]);
         return EXIT_USAGE;
     }
+    if (foreground && (allocators.count != 1 || trace_count != 1 || bad_count != 0))
+        return usage_error("--foreground runs one pair, and %zu allocator%s x %zu trace%s "
+                           "%s given: name one allocator (-a NAME) and one trace",
+                           allocators.count, allocators.count == 1 ? "" : "s",
+                           trace_count + bad_count, trace_count + bad_count == 1 ? "" : "s",
+                           allocators.count * (trace_count + bad_count) == 1 ? "is" : "are");
 
     /* Files that would overwrite each other: refused before anything runs. */
     if (output_find_clash(&options, (const char *const *)allocators.names, allocators.count,
@@ -544,6 +475,23 @@ int main(int argc, char **argv)
             longest = traces[i].op_count > longest ? traces[i].op_count : longest;
         timeout = DEFAULT_TIMEOUT + TIMEOUT_PER_OP * (double)longest * (options.repeat + 2);
     }
+    /* --policy: the same text for every allocator, and a label that tells
+     * the variant apart in every message, the table and the files. */
+    static char **labels;
+    static const char **policies;
+    if (policy != NULL) {
+        labels = calloc(allocators.count, sizeof *labels);
+        policies = calloc(allocators.count, sizeof *policies);
+        if (labels == NULL || policies == NULL)
+            return usage_error("%s", strerror(ENOMEM));
+        for (size_t i = 0; i < allocators.count; i++) {
+            size_t size = strlen(allocators.names[i]) + strlen(policy) + 2;
+            if ((labels[i] = malloc(size)) == NULL)
+                return usage_error("%s", strerror(ENOMEM));
+            snprintf(labels[i], size, "%s %s", allocators.names[i], policy);
+            policies[i] = policy;
+        }
+    }
     struct runner_plan plan = {
         .allocators = (const char *const *)allocators.names,
         .allocator_count = allocators.count,
@@ -556,16 +504,23 @@ int main(int argc, char **argv)
         .show_progress = isatty(STDERR_FILENO),
         .sandbox = sandboxed ? &(struct sandbox){.memory_mib = 1024, .cpu_seconds = timeout}
                              : NULL,
+        .labels = (const char *const *)labels,
+        .policies = policies,
     };
     size_t pair_count = allocators.count * trace_count;
     struct runner_pair *pairs = calloc(pair_count, sizeof *pairs);
     if (pairs == NULL)
         return usage_error("%s", strerror(ENOMEM));
     int status = EXIT_ALL_OK;
-    if (runner_run(&plan, pairs) != 0) {
+    if (foreground) {
+        runner_run_foreground(&plan, pairs);
+    } else if (runner_run(&plan, pairs) != 0) {
         fprintf(stderr, "dmm-replay: cannot run the pairs: %s\n", strerror(errno));
         status = EXIT_USAGE;
     }
+    /* The table and the files name a pair by its label ("list fit=best"). */
+    for (size_t i = 0; labels != NULL && i < pair_count; i++)
+        pairs[i].allocator = pairs[i].label;
 
     /* A module that cannot be loaded is said on stderr, -q or not (the
      * table's message is on stdout, and -q has none). Pairs are
@@ -590,6 +545,12 @@ int main(int argc, char **argv)
         else if (pairs[i].result.status != REPLAY_OK && status == EXIT_ALL_OK)
             status = EXIT_SOME_NOT_OK;
     }
+    /* The next step of a student's debugging loop, once per run. */
+    if (status == EXIT_SOME_NOT_OK && !foreground && fflush(stdout) == 0)
+        fprintf(stderr, "dmm-replay: to stop in the allocator's code at a failing pair: "
+                "cmake --preset debug && cmake --build build-debug, then gdb --args "
+                "build-debug/harness/dmm-replay --foreground -a NAME TRACE "
+                "(docs/debugging.md)\n");
 
     if (bad_count > 0) {
         fprintf(stderr, "dmm-replay: %zu trace%s not replayed:\n", bad_count,
@@ -603,6 +564,10 @@ int main(int argc, char **argv)
     free(bad_traces);
 
     free(pairs);
+    for (size_t i = 0; labels != NULL && i < allocators.count; i++)
+        free(labels[i]);
+    free(labels);
+    free(policies);
     for (size_t i = 0; i < trace_count; i++)
         trace_free(&traces[i]);
     free(traces);
