@@ -45,34 +45,76 @@ if (words(allocators) == 0) {
 # ---- one colour per allocator -------------------------------------------------
 
 # Fixed per name, so an allocator looks the same in every chart whichever
-# others are in the report. The six of the lecture come from the Okabe-Ito
-# palette (told apart with every common colour-vision deficiency): the two
-# that never reuse memory are warm, the free lists cool, mmap pink. Later
-# allocators and the system baselines take Paul Tol's muted colours. An
-# unknown name (a student's `mine`, a module path) is neutral grey.
+# others are in the report. Thirteen series (the nine allocators and four
+# baselines) need thirteen colours that no two can be mistaken for each
+# other: they come from Kelly's 22 colours of maximum contrast (K. L. Kelly,
+# "Twenty-two colors for maximum contrast", Color Engineering 3(6), 1965),
+# the 13 of them whose smallest pairwise distance is the largest (about 31
+# CIE76 units in CIELAB; check_plots.c measures it from this function, and
+# plots/README.md lists them). White and Kelly's grey are left out: white is
+# the page, grey is for an unknown name (a student's `mine`, a module path).
+# Warm for the two that never reuse memory, blues and greens for the free
+# lists; the baselines take black and the pale ones and are also drawn
+# hatched, dashed or with filled points (baseline() below), so that they
+# stay apart from the allocators in grey print too.
 colour(name) = \
-    name eq "minimal"    ? 0xD55E00 : \
-    name eq "pad"        ? 0xE69F00 : \
-    name eq "list"       ? 0x56B4E9 : \
-    name eq "dlist"      ? 0x0072B2 : \
-    name eq "bins"       ? 0x009E73 : \
-    name eq "mmap"       ? 0xCC79A7 : \
-    name eq "gnu"        ? 0x882255 : \
-    name eq "segregated" ? 0x117733 : \
-    name eq "glibc"      ? 0x332288 : \
-    name eq "jemalloc"   ? 0x999933 : \
-    name eq "mimalloc"   ? 0x44AA99 : \
-    name eq "tcmalloc"   ? 0xAA4499 : \
-                           0x888888
+    name eq "minimal"    ? 0xBE0032 : \
+    name eq "pad"        ? 0xF38400 : \
+    name eq "unsorted"   ? 0x8DB600 : \
+    name eq "list"       ? 0xA1CAF1 : \
+    name eq "dlist"      ? 0x0067A5 : \
+    name eq "bins"       ? 0x008856 : \
+    name eq "mmap"       ? 0xE68FAC : \
+    name eq "gnu"        ? 0x875692 : \
+    name eq "segregated" ? 0x654522 : \
+    name eq "glibc"      ? 0x222222 : \
+    name eq "jemalloc"   ? 0xC2B280 : \
+    name eq "mimalloc"   ? 0xF3C300 : \
+    name eq "tcmalloc"   ? 0xF99379 : \
+                           0x848482
+
+# The production allocators the report runs beside the lecture's: drawn
+# with a second cue besides the colour (hatched bars, dashed lines, filled
+# points), and left out of the charts whose figures they do not have.
+baseline(name) = name eq "glibc" || name eq "jemalloc" || name eq "mimalloc" || \
+                 name eq "tcmalloc" ? 1 : 0
+
+# Bars: solid for an allocator, hatched for a baseline (fs pattern 4:
+# diagonal lines in the bar's colour, on white; time.gp, cold.gp, space.gp
+# draw the two kinds as two series). Lines: the dash type of a series,
+# solid for an allocator, dashed for a baseline (plot ... dt dash(name)).
+dash(name) = baseline(name) ? 2 : 1
+
+# The words of list (space-separated) that are not baselines, in order: the
+# allocators that have heap-section figures (system calls, steps, heap maps).
+heap_sections(list) = heap_from(list, 1)
+heap_from(list, i) = i > words(list) ? "" : \
+    (baseline(word(list, i)) ? "" : word(list, i)." ").heap_from(list, i + 1)
 
 # The same hue at `share` of its brightness (0.6: headers and footers).
 shade(c, share) = (int(((c >> 16) & 255) * share) << 16) \
                 + (int(((c >> 8) & 255) * share) << 8) \
                 +  int((c & 255) * share)
 
-# A point shape per allocator too, so the scatter reads in grey print; open
-# shapes, so points that coincide (minimal and pad) stay visible.
-shape(i) = word("6 4 8 10 12 14 1 2 3 6 4 8", (i - 1) % 12 + 1) + 0
+# A point shape per allocator too, fixed per name, so the scatter reads in
+# grey print: open shapes or strokes for the allocators, so points that
+# coincide (minimal and pad) stay visible; filled shapes for the baselines.
+shape_of(name) = \
+    name eq "minimal"    ? 6 : name eq "pad"      ? 4 : name eq "unsorted" ? 3 : \
+    name eq "list"       ? 8 : name eq "dlist"    ? 10 : name eq "bins"    ? 12 : \
+    name eq "mmap"       ? 14 : name eq "gnu"     ? 1 : name eq "segregated" ? 2 : \
+    name eq "glibc"      ? 7 : name eq "jemalloc" ? 5 : name eq "mimalloc" ? 9 : \
+    name eq "tcmalloc"   ? 13 : 11
+# The shape of the i-th allocator of the report (the scripts loop over i).
+shape(i) = shape_of(word(allocators, i))
+
+# The place of an allocator in the report's order, from 1; 0 when it is not
+# in `allocators` (a chart draws only those).
+place(name) = sum [i = 1:words(allocators)] (word(allocators, i) eq name ? i : 0)
+# An axis label: the name, and "(baseline)" under it for a baseline.
+tic_of(name) = baseline(name) ? name . "\n(baseline)" : name
+# A figure to print on a chart: no decimals from 10 up, one below, no exponent.
+figure(x) = x < 10 ? sprintf("%.1f", x) : sprintf("%.0f", x)
 
 # ---- the terminals ----------------------------------------------------------
 

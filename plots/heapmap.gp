@@ -78,6 +78,12 @@ do for [allocator in heap_allocators] {
     left = low - margin <= 2 * margin ? 0 : low - margin
     right = heap_end - (high + margin) <= 2 * margin ? heap_end : high + margin
 
+    # A header or footer layer is drawn only with one inside the window (an
+    # empty layer is a gnuplot warning: gnu's footers can all lie outside).
+    stats map(allocator) using ($5 > 0 && $3 >= left ? 1 : 0):($6 > 0 && $3 + $4 <= right ? 1 : 0) nooutput
+    header_seen = has_header && STATS_sum_x > 0
+    footer_seen = has_footer && STATS_sum_y > 0
+
     cut_start(s) = s < left ? left : s
     cut_end(e) = e > right ? right : e
     seen(s, e) = cut_end(e) > cut_start(s) ? 1 : NaN
@@ -147,7 +153,7 @@ do for [allocator in heap_allocators] {
     sizes = 'map(allocator) using (label_x($3, $4, $5, $6)):($1 * seen($3, $3 + $4)) \
         :(label($3, $4, $5, $6)):($7 != 0 ? 0x404040 : ink) \
         with labels tc rgb variable font sprintf(",%d", font_size - 2) notitle'
-    layers = chunks.(has_header ? ", ".headers : "").(has_footer ? ", ".footers : "").", ".sizes
+    layers = chunks.(header_seen ? ", ".headers : "").(footer_seen ? ", ".footers : "").", ".sizes
     do for [format in formats] {
       eval output(format, "heapmap-".allocator)
       eval "plot ".layers

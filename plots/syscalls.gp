@@ -10,17 +10,29 @@
 # Grouped by call rather than by allocator, so that each allocator keeps its
 # colour, as in every other chart. A log axis, as minimal's thousands of brk
 # calls stand beside the free lists' dozens; 0 calls cannot sit on it, so
-# every bar is calls + 1 high (0 calls: no bar, and the label says 0).
+# every bar is calls + 1 high (0 calls: no bar, and the label says 0). The
+# counts are written upwards, so that neighbours' counts never overlap.
 
 script = ARG0                          # this file, as gnuplot was given it
 here = system("dirname '".script."'")  # its folder: common.gp is beside it
 load here."/common.gp"
 if (!file_exists(csv("syscalls.csv"))) { exit error missing("syscalls.csv") }
 
-n = words(allocators)
+# The allocators with a row: the baselines have none (their system calls do
+# not go through the heap section, so they are not counted); they are left
+# out of the bars and of the key alike.
+in_csv = system("tail -n +2 '".csv("syscalls.csv")."' | cut -d, -f1 | tr -d '\"\r' | tr '\n' ' '")
+listed(name) = sum [j = 1:words(in_csv)] (word(in_csv, j) eq name ? 1 : 0)
+drawn = ""
+do for [i = 1:words(allocators)] {
+    if (listed(word(allocators, i))) { drawn = drawn." ".word(allocators, i) }
+}
+if (words(drawn) == 0) { exit error sprintf("%s: %s has no allocator of %s", script, csv("syscalls.csv"), allocators) }
+
+n = words(drawn)
 bar = 0.8 / n                   # a group is 0.8 wide, centred on the call's x
-# The allocator's place in report order, from 1; 0 when not in the report.
-rank(name) = sum [i = 1:n] (word(allocators, i) eq name ? i : 0)
+# The allocator's place among those drawn, from 1; 0 when not drawn.
+rank(name) = sum [i = 1:n] (word(drawn, i) eq name ? i : 0)
 bar_x(k, name) = k - 1 + (rank(name) - (n + 1) / 2.0) * bar
 shown(name) = rank(name) > 0 ? 1 : NaN
 
@@ -32,12 +44,12 @@ do for [k = 2:4] {
     top = STATS_max + 1 > top ? STATS_max + 1 : top
 }
 
-set title "System calls for memory, summed over the bundled traces"
+set title "How often does each allocator ask the OS for memory? (bundled traces; baselines not counted)"
 set ylabel "calls + 1 (log scale)"
 set xlabel "system call"
 set logscale y
 set format y "%g"
-set yrange [1 : 10 ** ceil(log10(3 * top))]   # the decade above, with room for the count
+set yrange [1 : 10 ** ceil(log10(30 * top))]  # room above the tallest bar for its count
 set xrange [-0.5 : 2.5]
 set xtics ("brk" 0, "mmap" 1, "munmap" 2) scale 0
 set style fill solid 1.0 border rgb "#404040"
@@ -51,7 +63,7 @@ do for [format in formats] {
              with boxes lc rgb variable notitle, \
          for [k = 1:3] csv("syscalls.csv") \
              using (bar_x(k, strcol(1))):(shown(strcol(1)) * (column(k + 1) + 1)):(sprintf("%d", column(k + 1))) \
-             with labels offset 0, 0.7 font sprintf(",%d", font_size - 2) notitle, \
-         for [i = 1:n] NaN with boxes lc rgb colour(word(allocators, i)) title word(allocators, i)
+             with labels rotate by 90 left offset 0, 0.4 font sprintf(",%d", font_size - 2) notitle, \
+         for [i = 1:n] NaN with boxes lc rgb colour(word(drawn, i)) title word(drawn, i)
 }
 unset output

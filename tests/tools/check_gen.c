@@ -34,7 +34,7 @@ extern char **environ;
 /* The patterns dmm-gen must offer, in --list's order. */
 static const char *const pattern_names[] = {
     "lifo-fixed", "fifo-fixed", "lifo-random", "fifo-random", "random-fixed", "random-random",
-    "first-fit-worst", "coalesce", "realloc-growth", "calloc", "scaling",
+    "first-fit-worst", "coalesce", "realloc-growth", "calloc", "scaling", "large-holes",
 };
 #define PATTERN_COUNT ((int)(sizeof pattern_names / sizeof pattern_names[0]))
 
@@ -378,6 +378,42 @@ START_TEST(test_first_fit_worst_frees_holes_before_the_stream)
 }
 END_TEST
 
+/* large-holes: N (hole, guard) pairs, holes of [min, max] bytes and 16-byte
+ * guards; then every hole is freed while its guard stays; then requests of
+ * 2 * max bytes, none freed before the last one is made (each must walk
+ * every hole); then the frees. */
+START_TEST(test_large_holes_are_all_free_before_the_requests)
+{
+    struct run run = GEN("large-holes", "--ops", "1000", "--live", "100", "--min-size", "1100",
+                         "--max-size", "2000");
+    struct trace trace = parse_run(&run, "large-holes");
+    ck_assert_uint_eq(trace.op_count, 1000);
+    size_t i = 0;
+    int below = 0, above = 0; /* hole sizes near each end: the range is used */
+    for (; i < 200; i += 2) {
+        const struct trace_op *hole = &trace.ops[i], *guard = &trace.ops[i + 1];
+        require(hole->kind == 'a' && hole->size >= 1100 && hole->size <= 2000,
+                "op %zu is not a hole of 1100..2000 bytes", i + 1);
+        require(guard->kind == 'a' && guard->size == 16, "op %zu is not a 16-byte guard", i + 2);
+        below |= hole->size < 1300;
+        above |= hole->size > 1800;
+    }
+    ck_assert_msg(below && above, "hole sizes do not spread over 1100..2000");
+    for (; i < 300; i++)
+        require(trace.ops[i].kind == 'f' && trace.slot_ids[trace.ops[i].slot] % 2 == 0,
+                "op %zu does not free a hole", i + 1);
+    size_t requests = 0;
+    for (; i < trace.op_count && trace.ops[i].kind == 'a'; i++, requests++)
+        require(trace.ops[i].size == 4000, "op %zu: a request of %zu bytes, not 4000", i + 1,
+                trace.ops[i].size);
+    ck_assert_uint_eq(requests, (1000 - 400) / 2); /* the rest of the budget */
+    for (; i < trace.op_count; i++)
+        require(trace.ops[i].kind == 'f', "op %zu: a malloc after the requests", i + 1);
+    trace_free(&trace);
+    run_free(&run);
+}
+END_TEST
+
 /* Each refill asks for three times the size of the run it follows. */
 START_TEST(test_coalesce_refills_three_neighbours)
 {
@@ -491,6 +527,7 @@ static const struct bad_case bad_cases[] = {
     {{"first-fit-worst", "--min-size", "300"}, "must be larger"},
     {{"lifo-fixed", "--live", "10"}, "only to the scaling"},
     {{"scaling", "--ops", "100", "--live", "50"}, "too small"},
+    {{"large-holes", "--ops", "100", "--live", "25"}, "too small"},
 };
 #define BAD_CASES ((int)(sizeof bad_cases / sizeof bad_cases[0]))
 
@@ -539,6 +576,7 @@ int main(void)
     tcase_add_test(single, test_sizes_stay_in_range);
     tcase_add_test(single, test_scaling_keeps_live_blocks);
     tcase_add_test(single, test_first_fit_worst_frees_holes_before_the_stream);
+    tcase_add_test(single, test_large_holes_are_all_free_before_the_requests);
     tcase_add_test(single, test_coalesce_refills_three_neighbours);
     tcase_add_test(single, test_realloc_growth_is_mostly_realloc);
     tcase_add_test(single, test_calloc_has_empty_arrays_both_ways);

@@ -147,8 +147,9 @@ END_TEST
 
 START_TEST(reuse_heavy_boundary)
 {
-    /* A trace with peak live exactly half of what it requests is reuse-heavy;
-     * one byte more and it is not, and its footprint no longer counts. */
+    /* A trace with peak live exactly half of what it requests is reuse-heavy,
+     * and one byte less; one byte more and it is not, and its footprint no
+     * longer counts. */
     world_reset();
     struct replay_result *r = add_small("x");
     r->peak_live_bytes = 2000;
@@ -157,6 +158,10 @@ START_TEST(reuse_heavy_boundary)
     judge();
     ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 1);
     ck_assert_str_eq(row_of("x")->space, "Bad");
+
+    run_result(0)->peak_live_bytes = 1999; /* just below: reuse-heavy too */
+    judge();
+    ck_assert_uint_eq(row_of("x")->figures.reuse_traces, 1);
 
     run_result(0)->peak_live_bytes = 2001;
     judge();

@@ -1,8 +1,10 @@
 /*
  * check_lecture_output.c — the writers of the lecture's table
  * (harness/tools/compare/lecture_output.c): lecture-table.csv's exact text,
- * quoting included, and the printed table's columns, its marks where a
- * measured verdict is not the lecture's, and the reasons when asked.
+ * quoting included, the source and quote columns appended, and the
+ * printed table's columns, its marks where a measured verdict is not the
+ * row beneath it, dmm's readings labelled with their slide's words, and the
+ * reasons when asked.
  */
 #include "lecture_table.h"
 
@@ -52,18 +54,25 @@ static struct lecture_row make_row(const char *name, const char *space, const ch
 
 START_TEST(csv_exact_output)
 {
-    struct lecture_row rows[2] = {
+    struct lecture_row rows[3] = {
         make_row("pad", "Bad", "Good", "Good", "no reuse", "0.09 calls", "flat"),
         make_row("mmap", "depends on the OS", "Bad for small chunks, Good for large", "Bad",
                  "page \"granularity\"", "a, b", "line\nbreak"),
+        make_row("student", "Good", "Good", "Good", "s", "m", "f"),
     };
-    ck_assert_str_eq(written(write_csv, rows, 2, 0),
-                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n"
-                     "pad,Bad,Good,Good,no reuse,0.09 calls,flat\n"
+    /* source and quote are appended: the first seven columns stay where they were */
+    ck_assert_str_eq(written(write_csv, rows, 3, 0),
+                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why,source,quote\n"
+                     "pad,Bad,Good,Good,no reuse,0.09 calls,flat,lecture,"
+                     "\"Summary (so far), row Pad: Bad | Good | Good\"\n"
                      "mmap,depends on the OS,\"Bad for small chunks, Good for large\",Bad,"
-                     "\"page \"\"granularity\"\"\",\"a, b\",\"line\nbreak\"\n");
+                     "\"page \"\"granularity\"\"\",\"a, b\",\"line\nbreak\",dmm's reading,"
+                     "\"VM-mapping slide: \"\"space depends on the OS, time bad for small chunks and "
+                     "good for large\"\"\"\n"
+                     "student,Good,Good,Good,s,m,f,,\n");
     ck_assert_str_eq(written(write_csv, rows, 0, 0),
-                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why\n");
+                     "allocator,space,malloc_time,free_time,space_why,malloc_why,free_why,source,"
+                     "quote\n");
 }
 END_TEST
 
@@ -105,8 +114,10 @@ START_TEST(printed_table_marks_differences)
     require(strstr(text, "pad        measured  Bad      Bad *") == text + strcspn(text, "\n") + 1,
             "pad's row, malloc marked:\n%s", text);
     require(strstr(text, "           lecture   Bad      Good") != NULL, "pad's lecture row:\n%s", text);
-    require(strstr(text, "lecture   (the lecture has no row for it)\n") != NULL, "%s", text);
-    require(strstr(text, "*: the measured verdict is not the lecture's\n") != NULL, "%s", text);
+    require(strstr(text, "lecture   (no row: neither the lecture nor dmm's reading has one)\n") != NULL,
+            "%s", text);
+    require(strstr(text, "*: the measured verdict is not the one beneath it\n") != NULL, "%s", text);
+    require(strstr(text, "reading:") == NULL, "no reading, no legend for it:\n%s", text);
     require(strstr(text, "Why") == NULL, "no reasons unless asked:\n%s", text);
 
     text = written(lecture_print_table, rows, 3, 1);
@@ -118,10 +129,38 @@ START_TEST(printed_table_marks_differences)
 }
 END_TEST
 
+START_TEST(printed_table_labels_readings)
+{
+    struct lecture_row rows[2] = {
+        make_row("bins", "Good", "Good", "Good", "s", "m", "f"),
+        make_row("segregated", "Good", "Good", "Good", "s", "m", "f"), /* space differs */
+    };
+    const char *text = written(lecture_print_table, rows, 2, 0);
+    int lines = 0;
+    for (const char *p = text; *p != '\0'; p++)
+        lines += *p == '\n';
+    /* header; bins: measured, lecture; segregated: measured, reading, slide; two legends */
+    ck_assert_int_eq(lines, 1 + 2 + 3 + 2);
+    require(strstr(text, "           lecture   Good") != NULL, "bins under the lecture's row:\n%s",
+            text);
+    require(strstr(text, "           reading   Good (but fragments)") != NULL,
+            "segregated under dmm's reading:\n%s", text);
+    require(strstr(text, "           slide     segregated-metadata slide: space \"very very good") !=
+                NULL, "the slide's words under the reading:\n%s", text);
+    require(strstr(text, "Good *") != NULL, "segregated's space marked:\n%s", text);
+    require(strstr(text, "\nreading: dmm's reading of a slide, not a row of the lecture's table") !=
+                NULL, "%s", text);
+    for (const char *line = text; *line != '\0'; line = strchr(line, '\n') + 1) {
+        const char *end = strchr(line, '\n');
+        require(end == line || end[-1] != ' ', "trailing space in: %.*s", (int)(end - line), line);
+    }
+}
+END_TEST
+
 int main(void)
 {
     const struct test_group groups[] = {
-        {"writers", {csv_exact_output, printed_table_marks_differences}},
+        {"writers", {csv_exact_output, printed_table_marks_differences, printed_table_labels_readings}},
     };
     return run_test_groups("lecture-output", groups, sizeof groups / sizeof groups[0], NULL);
 }

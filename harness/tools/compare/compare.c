@@ -1,10 +1,11 @@
 /*
  * dmm-compare — the project's main job: every allocator on the bundled
- * traces, a large-chunk trace and three scaling series, into one report
+ * traces, a large-chunk trace and four scaling series, into one report
  * folder: CSV and JSON, the lecture's table judged from the measurements,
  * the plots, and index.html.
  *
  *   dmm-compare [--report DIR] [--repeat K] [-j N] [--quick] [--no-plots]
+ *               [--policies NAME]
  *
  * The order of work (a progress line on stderr says which step runs):
  *   1. the report folder (compare_files.c), and the generated traces:
@@ -23,6 +24,10 @@
  * of its own; up to -j checking passes side by side, but the timing runs
  * one at a time with nothing else running, so no two timed replays share
  * the CPU and -j changes no figure.
+ *
+ * --policies NAME runs one allocator instead, once per placement policy it
+ * offers, on the same traces (compare_policies.c): policies.csv,
+ * policies-pairs.csv and the charts of plots/policies.gp, no lecture table.
  *
  * Exit status: 0 every pair ok; 1 some pair failed (the report is still
  * written, and the failures are listed); 2 usage error, or the report
@@ -46,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,7 +69,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_NOT_OK = 1, EXIT_USAGE = 2 };
 #define DEFAULT_REPEAT 3       /* steady replays: a median of three, as dmm-replay */
 #define PAIR_TIMEOUT 300.0     /* seconds per pair: the slowest (list, worst, 10000) takes ~10 */
 
-const char *const compare_series[COMPARE_SERIES] = {"random", "worst", "fixed"};
+const char *const compare_series[COMPARE_SERIES] = {"random", "worst", "fixed", "large"};
 const unsigned compare_live_counts[COMPARE_LIVE_COUNTS] = {100, 300, 1000, 3000, 10000};
 
 /* ---- the command line ---------------------------------------------------------- */
@@ -74,8 +78,9 @@ static void print_help(void)
 {
     printf(
 "Usage: dmm-compare [--report DIR] [--repeat K] [-j N] [--quick] [--no-plots]\n"
+"                   [--policies NAME]\n"
 "\n"
-"Replays the bundled traces, a large-chunk trace and three scaling series\n"
+"Replays the bundled traces, a large-chunk trace and four scaling series\n"
 "against every allocator, judges the lecture's table from the measurements,\n"
 "draws the plots, and writes it all into one report folder with an index.html\n"
 "(docs/compare.md describes every file). Prints the table and where the\n"
@@ -92,6 +97,11 @@ static void print_help(void)
 "                running, so -j never changes a figure\n"
 "  --quick       scaling series up to 1000 live blocks only (not 10000)\n"
 "  --no-plots    do not run gnuplot\n"
+"  --policies NAME  chart allocator NAME across its placement policies\n"
+"                (allocators/policy.h): every fit x order its\n"
+"                dmm_policy_choices() offers, each on the same traces, into\n"
+"                policies.csv, policies-pairs.csv and policies-*.png/.svg;\n"
+"                instead of every allocator and the lecture's table\n"
 "  -h, --help    this text\n"
 "\n"
 "Exit status: 0 every pair ok; 1 some pair failed (the report is written and\n"
@@ -113,36 +123,14 @@ static int usage_error(const char *format, ...)
 
 /* ---- the allocators ----------------------------------------------------------- */
 
-/* What allocator `asked` calls itself: its module is loaded in a child
- * process (a student's module may crash while loading), which sends back
- * dmm_name(). NULL when that failed. */
+/* What allocator `asked` calls itself (its module is loaded in a child
+ * process: a student's module may crash while loading). NULL when that
+ * failed. */
 static char *reported_name(const char *asked)
 {
-    int pipe_ends[2];
-    if (pipe(pipe_ends) != 0)
-        return NULL;
-    fflush(NULL);
-    pid_t child = fork();
-    if (child == 0) {
-        close(pipe_ends[0]);
-        struct allocator_module module;
-        char error[512];
-        if (module_load(asked, NULL, &module, error, sizeof error) == 0 &&
-            write(pipe_ends[1], module.reported_name, strlen(module.reported_name)) < 0)
-            _exit(1);
-        _exit(0);
-    }
-    close(pipe_ends[1]);
-    char name[64] = "";
-    ssize_t got = child > 0 ? read(pipe_ends[0], name, sizeof name - 1) : -1;
-    close(pipe_ends[0]);
-    if (child > 0)
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-            continue;
-    if (got <= 0)
-        return NULL;
-    name[got] = '\0';
-    return strdup(name);
+    char name[64];
+    return compare_ask_module(asked, COMPARE_ASK_NAME, name, sizeof name) == 0 ? strdup(name)
+                                                                                : NULL;
 }
 
 /* The built allocators, and the student's `mine` when this build has one
@@ -393,7 +381,9 @@ static int run_scaling(struct compare *c, size_t live_count)
 /* ---- the lecture's table ---------------------------------------------------------------- */
 
 /* The rules of lecture_table.c on every measurement: lecture-table.csv and
- * lecture-table.txt. */
+ * lecture-table.txt. Every scaling series goes in: lecture_figures.c judges
+ * only the small-chunk ones (lecture_judged_series) and reports the large
+ * series' slope in malloc's why, never as a verdict. */
 static int judge_lecture_table(struct compare *c)
 {
     size_t pair_count = c->allocator_count * c->trace_count;
@@ -475,13 +465,14 @@ static void copy_docs(struct compare *c)
 
 static int parse_options(int argc, char **argv, struct compare *c)
 {
-    enum { OPTION_REPORT = 256, OPTION_REPEAT, OPTION_QUICK, OPTION_NO_PLOTS };
+    enum { OPTION_REPORT = 256, OPTION_REPEAT, OPTION_QUICK, OPTION_NO_PLOTS, OPTION_POLICIES };
     char *end;
     static const struct option options[] = {
         {"report", required_argument, NULL, OPTION_REPORT},
         {"repeat", required_argument, NULL, OPTION_REPEAT},
         {"quick", no_argument, NULL, OPTION_QUICK},
         {"no-plots", no_argument, NULL, OPTION_NO_PLOTS},
+        {"policies", required_argument, NULL, OPTION_POLICIES},
         {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -521,6 +512,11 @@ static int parse_options(int argc, char **argv, struct compare *c)
         case OPTION_NO_PLOTS:
             c->plots = 0;
             break;
+        case OPTION_POLICIES:
+            if (optarg[0] == '\0')
+                return usage_error("--policies: want an allocator's name");
+            c->policies = optarg;
+            break;
         case 'h':
             print_help();
             exit(EXIT_ALL_OK);
@@ -533,6 +529,43 @@ static int parse_options(int argc, char **argv, struct compare *c)
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
     return 0;
+}
+
+/* --policies NAME: the allocator's variants on the generated and bundled
+ * traces, their CSV files and charts, machine.txt; the exit status as main's. */
+static int policies_main(struct compare *c, size_t live_count)
+{
+    char error[COMPARE_PATH_BYTES + 1024];
+    if (compare_policy_variants(c, error, sizeof error) != 0) {
+        fprintf(stderr, "dmm-compare: %s\n", error);
+        return EXIT_USAGE;
+    }
+    if (compare_open_report(c, error, sizeof error) != 0) {
+        fprintf(stderr, "dmm-compare: %s\n", error);
+        return EXIT_USAGE;
+    }
+    if (compare_generate_traces(c, live_count) != 0 || load_traces(c) != 0 ||
+        compare_run_policies(c, live_count) != 0) {
+        compare_progress_done(c);
+        list_unread_traces();
+        fprintf(stderr, "dmm-compare: the report in %s is incomplete\n", c->report);
+        return EXIT_USAGE;
+    }
+    compare_draw_plots(c);
+    compare_progress(c, 7, "machine.txt");
+    char *machine = NULL;
+    int incomplete = compare_write_machine(c, &machine) != 0;
+    free(machine);
+    compare_progress_done(c);
+    size_t failures = compare_print_policies(c, stdout);
+    char absolute[PATH_MAX];
+    printf("\nReport: %s/policies.csv\n",
+           realpath(c->report, absolute) != NULL ? absolute : c->report);
+    if (list_unread_traces() || incomplete) {
+        fprintf(stderr, "dmm-compare: the report in %s is incomplete\n", c->report);
+        return EXIT_USAGE;
+    }
+    return failures > 0 ? EXIT_SOME_NOT_OK : EXIT_ALL_OK;
 }
 
 int main(int argc, char **argv)
@@ -550,6 +583,8 @@ int main(int argc, char **argv)
     time_t now = time(NULL);
     struct tm local;
     strftime(c.date, sizeof c.date, "%Y-%m-%d %H:%M:%S %z", localtime_r(&now, &local));
+    if (c.policies != NULL)
+        return policies_main(&c, live_count);
 
     char error[COMPARE_PATH_BYTES + 512];
     if (compare_open_report(&c, error, sizeof error) != 0) {
@@ -582,8 +617,8 @@ int main(int argc, char **argv)
     compare_progress_done(&c);
     free(machine);
 
-    printf("The lecture's table, measured (the lecture's row below each; * where they "
-           "differ):\n\n");
+    printf("The lecture's table, measured (below each row the row it is compared with: the "
+           "lecture's own, or dmm's reading of a slide; * where they differ):\n\n");
     lecture_print_table(stdout, c.rows, c.row_count, 0);
     incomplete |= compare_write_ratios(&c, stdout) != 0;
     size_t failures = print_failures(c.pairs, c.allocator_count * c.trace_count, 0);

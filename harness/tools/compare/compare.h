@@ -8,7 +8,10 @@
  *                   holds), the CSV files derived from the runs, machine.txt,
  *                   the progress line
  *   compare_tools.c the programs compare runs: dmm-gen for the traces,
- *                   gnuplot for the charts
+ *                   gnuplot for the charts; a module asked in a child process
+ *   compare_policies.c  --policies NAME: one allocator across its placement
+ *                   policies (policies.csv, policies-pairs.csv)
+ *   compare_ratios.c  every allocator against glibc's baseline
  *   html.c          index.html
  *
  * docs/compare.md describes the report folder file by file.
@@ -29,11 +32,14 @@
 #define COMPARE_MARKER ".dmm-report"
 
 /* The scaling series (scaling.csv's order) and their sizes N: live blocks
- * (worst: small free chunks); --quick stops after the third size. */
-#define COMPARE_SERIES 3
+ * (worst: small free chunks; large: large free chunks); --quick stops after
+ * the third size. `large` shows bins' last bin walked (the lecture's "could
+ * be bad for large chunks"); the lecture's table measures it but judges only
+ * the other three (lecture_judged_series, lecture_table.h). */
+#define COMPARE_SERIES 4
 #define COMPARE_LIVE_COUNTS 5
 #define COMPARE_QUICK_LIVE_COUNTS 3
-extern const char *const compare_series[COMPARE_SERIES];            /* random worst fixed */
+extern const char *const compare_series[COMPARE_SERIES];            /* random worst fixed large */
 extern const unsigned compare_live_counts[COMPARE_LIVE_COUNTS];      /* 100 ... 10000 */
 
 /* The steps of the progress line. */
@@ -41,14 +47,23 @@ extern const unsigned compare_live_counts[COMPARE_LIVE_COUNTS];      /* 100 ... 
 
 /* One pair of the scaling series. */
 struct compare_point {
-    const char *series;      /* "random", "worst" or "fixed" */
-    unsigned live_blocks;    /* N: live blocks (worst: small free chunks in front) */
+    const char *series;      /* "random", "worst", "fixed" or "large" */
+    unsigned live_blocks;    /* N: live blocks (worst, large: free chunks in front) */
     struct runner_pair pair; /* the trace scaling-SERIES-N, and its result */
+};
+
+/* One placement policy of the allocator --policies charts. */
+struct compare_variant {
+    char policy[64];             /* "fit=best,order=lifo": DMM_POLICY in the child */
+    char fit[16], order[16];     /* its parts; "" when the allocator offers no choice there */
+    char label[128];             /* "dlist fit=best,order=lifo": the name every file uses */
 };
 
 struct compare {
     /* What to do. */
     const char *report;          /* the report folder */
+    const char *policies;        /* --policies NAME: that allocator across its placement
+                                    policies, instead of every allocator; NULL: the usual run */
     unsigned repeat;             /* steady replays per timing run */
     unsigned jobs;               /* checking passes side by side (-j); timing runs alone */
     int quick;                   /* the first three sizes of the scaling series only */
@@ -74,6 +89,14 @@ struct compare {
     size_t row_count;            /* 0 until it is judged */
 
     FILE *manifest;              /* the marker file, open for appending */
+
+    /* --policies: the allocator's variants, and their pairs on the traces
+     * (variant-major, trace_count each) and on the scaling series. */
+    struct compare_variant *variants;
+    size_t variant_count;
+    struct runner_pair *variant_pairs;
+    struct compare_point *variant_points; /* variant-major, live_count * COMPARE_SERIES each */
+    size_t variant_point_count;
 };
 
 /* ---- the report folder (compare_files.c) --------------------------------- */
@@ -113,8 +136,9 @@ int compare_copy(struct compare *c, const char *from, const char *relative);
 /* ---- what the runs wrote (compare_files.c) --------------------------------- */
 
 /* results.csv, results.json, time-wide.csv (steady state), cold-wide.csv
- * (cold start), utilization-wide.csv, syscalls.csv, footprint.csv,
- * allocators.txt. 0, or -1 after printing why. */
+ * (cold start), utilization-wide.csv, time-summary.csv, time-traces.csv,
+ * space-summary.csv (the charts' data: timed traces only, charts.h),
+ * syscalls.csv, footprint.csv, allocators.txt. 0, or -1 after printing why. */
 int compare_write_results(struct compare *c);
 
 /* ratios-to-glibc.csv, and a summary table printed to summary (when not
@@ -149,6 +173,18 @@ void compare_warn(const struct compare *c, const char *format, ...);
 
 /* ---- other programs (compare_tools.c) ----------------------------------------- */
 
+/* What compare_ask_module asks a module. */
+enum compare_ask {
+    COMPARE_ASK_NAME,    /* its dmm_name() */
+    COMPARE_ASK_POLICIES /* its dmm_policy_choices(); "" when it defines none */
+};
+
+/* Loads allocator `asked` (a name or a module's path) in a child process,
+ * so that a module that crashes while loading cannot take compare with it,
+ * and puts its answer in out (cut to size - 1 bytes). Returns 0, or -1 when
+ * the module could not be loaded or the child failed. */
+int compare_ask_module(const char *asked, enum compare_ask what, char *out, size_t size);
+
 /* REPORT/traces/scaling-SERIES-N.trace for series s at compare_live_counts[n],
  * relative to the report. */
 void compare_scaling_trace(size_t s, size_t n, char *relative, size_t size);
@@ -159,8 +195,26 @@ int compare_generate_traces(struct compare *c, size_t live_counts);
 
 /* Every chart of plots/ by gnuplot, when it is installed and c->plots;
  * sets c->no_plots when none could be drawn. A chart that fails is a
- * warning. */
+ * warning. With --policies, plots/policies.gp only; without, every script
+ * but that one. */
 void compare_draw_plots(struct compare *c);
+
+/* ---- one allocator across its placement policies (compare_policies.c) ------- */
+
+/* c->policies' variants into c->variants: every fit times every order its
+ * dmm_policy_choices() offers. Returns 0, or -1 with a one-line message in
+ * error: an unknown allocator, one that cannot be loaded, or one without
+ * policies (the message then names the built allocators that have them). */
+int compare_policy_variants(struct compare *c, char *error, size_t error_size);
+
+/* Every variant on the loaded traces (c->traces) and on the scaling series
+ * up to live_count sizes, then policies.csv and policies-pairs.csv.
+ * Returns 0, or -1 when the runner or a file failed (after printing why). */
+int compare_run_policies(struct compare *c, size_t live_count);
+
+/* The variants' summary table on out, and the pairs that did not pass;
+ * returns how many did not. */
+size_t compare_print_policies(const struct compare *c, FILE *out);
 
 /* ---- index.html (html.c) ---------------------------------------------------- */
 

@@ -1,6 +1,8 @@
 /*
  * compare_tools.c — the programs dmm-compare runs (compare.h): dmm-gen,
- * which writes the generated traces, and gnuplot, which draws the charts.
+ * which writes the generated traces, and gnuplot, which draws the charts;
+ * and the child process that asks a module what it is (its dmm_name(),
+ * its dmm_policy_choices()) without risking compare itself.
  *
  * Both are started with posix_spawn and waited for. dmm-gen is the one
  * this build made (its path is compiled in as DMM_GEN); gnuplot is looked
@@ -11,6 +13,9 @@
 
 #include "compare.h"
 
+#include "module.h"
+
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -62,6 +67,58 @@ static int run_program(char *const argv[], const char *log)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* ---- asking a module ---------------------------------------------------------- */
+
+/* In the child: the text `what` asks for, or NULL. dmm_policy_choices is
+ * optional (allocators/policy.h), so it is looked up by hand: module.h
+ * loads only what every allocator has. */
+static const char *module_answer(const struct allocator_module *module, enum compare_ask what)
+{
+    if (what == COMPARE_ASK_NAME)
+        return module->reported_name;
+    void *found = dlsym(module->handle, "dmm_policy_choices");
+    const char *(*choices)(void) = NULL;
+    memcpy(&choices, &found, sizeof found); /* ISO C has no cast from void * to a function */
+    return choices != NULL ? choices() : NULL;
+}
+
+int compare_ask_module(const char *asked, enum compare_ask what, char *out, size_t size)
+{
+    int pipe_ends[2];
+    if (size == 0 || pipe(pipe_ends) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        close(pipe_ends[0]);
+        struct allocator_module module;
+        char error[512];
+        if (module_load(asked, NULL, &module, error, sizeof error) != 0)
+            _exit(1);
+        const char *answer = module_answer(&module, what);
+        if (answer != NULL && write(pipe_ends[1], answer, strlen(answer)) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(pipe_ends[1]);
+    size_t got = 0;
+    while (child > 0 && got < size - 1) {
+        ssize_t n = read(pipe_ends[0], out + got, size - 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(pipe_ends[0]);
+    out[got] = '\0';
+    int status = 1;
+    if (child > 0)
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+            continue;
+    return child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* ---- the generated traces ------------------------------------------------------ */
 
 /* The scaling trace of series s at compare_live_counts[n], as a report path. */
@@ -105,17 +162,24 @@ int compare_generate_traces(struct compare *c, size_t live_count)
         return -1;
     for (size_t n = 0; n < live_count; n++) {
         unsigned live = compare_live_counts[n];
-        char live_text[16], ops_text[16], worst_ops[16], relative[COMPARE_PATH_BYTES];
+        char live_text[16], ops_text[16], worst_ops[16], large_ops[16];
+        char relative[COMPARE_PATH_BYTES];
         snprintf(live_text, sizeof live_text, "%u", live);
         snprintf(ops_text, sizeof ops_text, "%u", 3 * live + 4000);
         snprintf(worst_ops, sizeof worst_ops, "%u", 8 * live);
+        /* large: N holes and N guards (4N operations), then N / 4 requests
+         * kept live (N / 2): a quarter of the mallocs walk every hole, so
+         * the mean steps per malloc grow as N / 9 in bins' last bin. */
+        snprintf(large_ops, sizeof large_ops, "%u", 4 * live + live / 2);
         compare_progress(c, 1, "generating traces: scaling series at %u live blocks", live);
         const char *random[] = {"scaling", "--live", live_text, "--ops", ops_text, "--min-size",
                                 "16", "--max-size", "512", "--seed", "1", NULL};
         const char *worst[] = {"first-fit-worst", "--ops", worst_ops, "--seed", "1", NULL};
         const char *fixed[] = {"scaling", "--live", live_text, "--ops", ops_text, "--min-size",
                                "64", "--max-size", "64", "--seed", "1", NULL};
-        const char *const *commands[COMPARE_SERIES] = {random, worst, fixed};
+        const char *large[] = {"large-holes", "--live", live_text, "--ops", large_ops,
+                               "--min-size", "1024", "--max-size", "4096", "--seed", "1", NULL};
+        const char *const *commands[COMPARE_SERIES] = {random, worst, fixed, large};
         for (size_t s = 0; s < COMPARE_SERIES; s++) {
             compare_scaling_trace(s, n, relative, sizeof relative);
             if (generate(c, relative, commands[s]) != 0)
@@ -163,8 +227,9 @@ static void append(char *list, size_t size, const char *word)
         snprintf(list + used, size - used, "%s%s", list[used - 1] == '\'' ? "" : " ", word);
 }
 
-/* Every plots/ *.gp but common.gp (the look they share, which each loads),
- * run as `gnuplot -e "dir='REPORT'" -e "allocators='...'" SCRIPT`, output in
+/* Every plots/ *.gp but common.gp (the look they share, which each loads)
+ * and policies.gp (with --policies: that one only), run as
+ * `gnuplot -e "dir='REPORT'" -e "allocators='...'" SCRIPT`, output in
  * REPORT/plots.log. A failed chart is a warning, not a failed compare. */
 void compare_draw_plots(struct compare *c)
 {
@@ -203,7 +268,7 @@ void compare_draw_plots(struct compare *c)
     snprintf(dir, sizeof dir, "dir='%s'", c->report);
     for (size_t a = 0; a < c->allocator_count; a++) {
         append(allocators, sizeof allocators, c->names[a]);
-        if (compare_draws_heap_map(c, a))
+        if (c->pairs != NULL && compare_draws_heap_map(c, a)) /* --policies: no demo pairs */
             append(heap_allocators, sizeof heap_allocators, c->names[a]);
     }
     append(allocators, sizeof allocators, NULL);
@@ -220,7 +285,9 @@ void compare_draw_plots(struct compare *c)
     append(traces, sizeof traces, NULL);
     for (size_t i = 0; i < scripts.gl_pathc; i++) {
         const char *script = scripts.gl_pathv[i], *base = strrchr(script, '/') + 1;
-        if (strcmp(base, "common.gp") == 0)
+        /* policies.gp draws --policies' files, and only it does. */
+        int policies = strcmp(base, "policies.gp") == 0;
+        if (strcmp(base, "common.gp") == 0 || policies != (c->policies != NULL))
             continue;
         compare_progress(c, 6, "plots: %s", base);
         char *argv[] = {gnuplot, "-e", dir, "-e", allocators, "-e", heap_allocators, "-e", traces,

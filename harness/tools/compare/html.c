@@ -1,19 +1,26 @@
 /*
  * html.c — dmm-compare's index.html (compare.h): one page that opens from
- * the file system with nothing else: inline CSS, no script, no font or
- * link outside the report folder. Every link is relative to the report
- * (the charts, the CSV files, docs/ — compare copies the docs there), and
- * every string from outside (names, messages, machine.txt) is escaped.
+ * the file system with nothing else: inline CSS, a few lines of inline
+ * script (sorting and filtering the table of every pair; the page reads
+ * the same without it), no font or link outside the report folder. Every
+ * link is relative to the report (the charts, the CSV files, docs/ —
+ * compare copies the docs there), and every string from outside (names,
+ * messages, machine.txt) is escaped.
  *
  * The sections: the lecture's table as measured, with the lecture's row and
- * the reason of each verdict; the charts (a chart that was not drawn says
- * so instead of showing a broken image); every pair's figures; what the
- * metrics mean; the machine.
+ * the reason of each verdict; the charts, grouped by the lecture's
+ * questions (space, then time and how it grows, then the policies, then the
+ * demo's heap maps), each captioned with its question and what state it
+ * measures; every pair's figures; what the metrics mean; the machine. A
+ * chart that should have been drawn and was not says so instead of showing
+ * a broken image; a chart that only some runs draw (--policies, a newer
+ * script) is silently absent when its file is not there.
  */
 #define _POSIX_C_SOURCE 200809L /* glob */
 
 #include "compare.h"
 
+#include "charts.h"
 #include "lecture_table.h"
 #include "report.h"
 
@@ -24,41 +31,97 @@
 #include <unistd.h>
 
 
-/* The charts the plots/ scripts draw, in the page's order; heapmap-NAME
- * follow, one per heap allocator, then any other chart found. */
+/* The charts the plots/ scripts draw, in the page's order: each group
+ * answers one of the lecture's questions. heapmap-NAME follow, one per heap
+ * allocator, then policies-* (dmm-compare --policies), then any other
+ * chart found. Each caption states the question, what is drawn, and the
+ * state measured (steady state, cold start, or no clock at all). */
+enum chart_kind {
+    CHART_EXPECTED, /* every run draws it: a missing file is reported */
+    CHART_OPTIONAL, /* only some runs or scripts draw it: absent silently */
+};
+
 static const struct chart {
+    const char *group;   /* starts a new group (an <h3>) when not NULL */
     const char *name;    /* NAME.png and NAME.svg in the report */
     const char *title;
-    const char *caption; /* what to look at */
+    const char *caption; /* the question, what to look at, the state measured */
+    enum chart_kind kind;
 } charts[] = {
-    {"time", "Time per operation, steady state",
-     "ns per operation for each trace, one bar per allocator, log scale: the median of the "
-     "replays that follow a first one in the same process, the allocator keeping what the "
-     "replay before left it (no reset). An allocator that gives memory back or never "
-     "reuses it pays its page faults again in every replay: that is its real cost."},
-    {"cold", "Time per operation, cold start",
-     "ns per operation of the first replay in a fresh process, one bar per allocator, log "
-     "scale: every page is touched for the first time, so page faults (a few microseconds "
-     "each) dominate. Where minimal, pad and mmap stand apart from the others, that is "
-     "the lesson: a fresh page costs more than any search."},
-    {"space-utilization", "Utilization",
-     "Peak live payload / peak footprint, per trace: 100 % wastes nothing."},
-    {"space-footprint", "Peak footprint against peak live payload",
-     "Each point is one trace; the diagonal is a footprint equal to the payload."},
-    {"fragmentation-gcc-cc1", "Footprint over time: gcc's compiler (recorded)",
-     "Footprint and live payload over the operations of a real compile: the gap is waste."},
-    {"fragmentation-sqlite-insert", "Footprint over time: sqlite3 (recorded)",
-     "Footprint and live payload over the operations of a real database run."},
-    {"fragmentation-python-dict", "Footprint over time: python3 (recorded)",
-     "Footprint and live payload over the operations of a real interpreter run."},
-    {"fragmentation-random-random", "Footprint over time: random-random",
-     "Footprint and live payload over the operations of the trace."},
-    {"fragmentation-realloc-growth", "Footprint over time: realloc-growth",
-     "Footprint and live payload over the operations of the trace."},
-    {"scaling", "Cost against the number of live blocks",
-     "malloc and free in ns and in search steps, log-log: a slope of 1 is linear growth."},
-    {"syscalls", "System calls",
-     "brk, mmap and munmap calls over the bundled traces."},
+    {"Space: how much memory does each allocator waste?", "space-utilization",
+     "Which allocator wastes least?",
+     "Utilization (peak live payload / peak footprint; 100 % wastes nothing), one bar per "
+     "allocator: the median over every trace, the whisker from its worst trace to its best. "
+     "No clock is read: the figure is the same in every run. Baselines are hatched.",
+     CHART_EXPECTED},
+    {NULL, "space-utilization-traces", "On which traces does each allocator waste memory?",
+     "Utilization in % for every allocator and trace, red where much is wasted. Every trace "
+     "counts, the short ones too: utilization needs no clock.", CHART_EXPECTED},
+    {NULL, "peak-split", "What is the peak footprint made of?",
+     "Where the peak footprint goes: payload, internal fragmentation, external "
+     "fragmentation, metadata, never reused. One bar per allocator, 100 % of its peak "
+     "footprint. No clock is read. Baselines have no bar: their chunks cannot be walked.",
+     CHART_OPTIONAL},
+    {NULL, "space-footprint", "How does the waste grow with the payload?",
+     "Peak footprint against peak live payload, one point per allocator and trace, log-log: "
+     "the diagonal is a footprint equal to the payload, the height above it is the waste. "
+     "Allocators are open shapes, baselines filled. No clock is read.", CHART_EXPECTED},
+    {NULL, "fragmentation-gcc-cc1", "Footprint over time: gcc's compiler (recorded)",
+     "How does the footprint grow over a real compile? Footprint and live payload after each "
+     "operation: the gap is waste. Baselines are absent: their series would come from the "
+     "checking pass, where glibc's statistics also hold the harness's memory.",
+     CHART_EXPECTED},
+    {NULL, "fragmentation-sqlite-insert", "Footprint over time: sqlite3 (recorded)",
+     "The same over a real database run (baselines absent, as above).", CHART_EXPECTED},
+    {NULL, "fragmentation-python-dict", "Footprint over time: python3 (recorded)",
+     "The same over a real interpreter run (baselines absent, as above).", CHART_EXPECTED},
+    {NULL, "fragmentation-random-random", "Footprint over time: random-random",
+     "The same over a synthetic trace of random sizes freed in random order (baselines "
+     "absent, as above).", CHART_EXPECTED},
+    {NULL, "fragmentation-realloc-growth", "Footprint over time: realloc-growth",
+     "The same over blocks grown by realloc (baselines absent, as above).", CHART_EXPECTED},
+
+    {"Time: how fast are malloc and free, and how do they grow?", "time",
+     "Which allocator is fast? (steady state)",
+     "ns per operation in steady state, one bar per allocator, log scale: the median over "
+     "the traces, the whisker from its fastest trace to its slowest. Steady state: the "
+     "median of the replays that follow a first one in the same process, the allocator "
+     "keeping what the replay before left it. Traces under " CHARTS_MIN_TIMED_OPS_TEXT
+     " operations are left out: one slow call (a system call, a page fault: 0.4 to "
+     "several microseconds) weighs 15 to several hundred ns per operation in the 10 to 29 "
+     "operations of the shortest traces, so their ns/op is start-up noise, not the "
+     "allocator's (the table below keeps them). Baselines are hatched.", CHART_EXPECTED},
+    {NULL, "time-traces", "On which traces is each allocator slow? (steady state)",
+     "ns per operation in steady state for every allocator and trace of " CHARTS_MIN_TIMED_OPS_TEXT
+     " operations or more, written in each cell; the colour compares the cell with the "
+     "median allocator on that trace (blue faster, red slower).", CHART_EXPECTED},
+    {NULL, "cold", "What does a fresh start cost? (cold start)",
+     "ns per operation of the first replay in a fresh process, one bar per allocator, the "
+     "median over the traces of " CHARTS_MIN_TIMED_OPS_TEXT " operations or more, log "
+     "scale. Cold start: every page is touched for the first time, so page faults dominate; "
+     "where minimal, pad and mmap stand apart, that is the lesson: a fresh page costs more "
+     "than any search.", CHART_EXPECTED},
+    {NULL, "scaling", "Does the cost grow with the number of blocks? (random sizes)",
+     "malloc and free in ns (steady state) and in chunks examined (no clock), against the "
+     "number of live blocks N, log-log: a slope of 1 is linear growth, a search through "
+     "every block. Baselines' steps are not counted: they appear in the time panels only.",
+     CHART_EXPECTED},
+    {NULL, "scaling-worst", "First fit's worst case: does the cost grow with the holes in front?",
+     "The same four panels when N small free chunks lie in front of every fit: list, whose "
+     "free list is in address order, examines all N on every malloc (a slope of 1); dlist's "
+     "LIFO list, bins' exact bins and the size classes do not. Times are steady state; "
+     "steps need no clock (baselines' are not counted: they appear in the time panels "
+     "only).",
+     CHART_EXPECTED},
+    {NULL, "scaling-large", "Does a large malloc search?",
+     "bins' last bin is one list: a large malloc walks it; gnu's range bins do not. Chunks "
+     "examined per malloc against N large free chunks (1 to 4 KiB) in front of 8 KiB "
+     "requests, log-log: counted, not timed. Baselines are absent: their steps are not "
+     "counted.", CHART_OPTIONAL},
+    {NULL, "syscalls", "How often does each allocator ask the OS for memory?",
+     "brk, mmap and munmap calls summed over the bundled traces, log scale, the count on "
+     "each bar. Counted, not timed. Baselines are absent: their system calls do not go "
+     "through the heap section, so they are not counted.", CHART_EXPECTED},
 };
 #define CHART_COUNT (sizeof charts / sizeof charts[0])
 
@@ -76,7 +139,10 @@ static const char *const style =
     ".other{color:#7a5500;font-weight:bold}.differs{background:#fff3cd}\n"
     "figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}\n"
     "figcaption{color:#444}dt{font-weight:bold;margin-top:.5em}pre{background:#f6f6f6;"
-    "padding:.8em;overflow-x:auto}\n";
+    "padding:.8em;overflow-x:auto}\n"
+    "h3{margin-top:1.5em}#pairs th{cursor:pointer}"
+    "#pairs th[aria-sort=ascending]::after{content:\" \\25B2\"}"
+    "#pairs th[aria-sort=descending]::after{content:\" \\25BC\"}\n";
 
 static int exists(const struct compare *c, const char *relative)
 {
@@ -129,14 +195,19 @@ static const char *verdict_class(const char *verdict)
     return "other";
 }
 
-static void verdict_cell(FILE *out, const char *measured, const char *lecture, const char *why)
+/* label: whose verdict the measured one is compared with, "lecture" (its
+ * own table) or "dmm's reading" (of another slide). */
+static void verdict_cell(FILE *out, const char *measured, const char *label, const char *expected,
+                         const char *why)
 {
-    int differs = lecture != NULL && strcmp(measured, lecture) != 0;
+    int differs = expected != NULL && strcmp(measured, expected) != 0;
     fprintf(out, "<td%s><span class=\"%s\">", differs ? " class=\"differs\"" : "",
             verdict_class(measured));
     report_html_text(out, measured);
-    fputs("</span><br><small>lecture: ", out);
-    report_html_text(out, lecture != NULL ? lecture : "(no row)");
+    fputs("</span><br><small>", out);
+    report_html_text(out, label);
+    fputs(": ", out);
+    report_html_text(out, expected != NULL ? expected : "(no row)");
     fputs("<br>", out);
     report_html_text(out, why);
     fputs("</small></td>", out);
@@ -147,8 +218,10 @@ static void lecture_section(FILE *out, const struct compare *c)
     prose(out, c, "<h2 id=\"lecture\">The lecture's table, measured</h2>\n"
           "<p>Each verdict comes from the measurements of this run by the rules of "
           "[docs/lecture-table.md](docs/lecture-table.md), never from an allocator's name. "
-          "Under each verdict: the lecture's, and the figures behind the measured one. A "
-          "yellow cell differs from the lecture.</p>\n");
+          "Under each verdict: the verdict it is compared with — the lecture's own (its "
+          "\"Summary (so far)\" table has five rows) or dmm's reading of another slide "
+          "(labelled, the slide quoted under the allocator's name) — and the figures behind "
+          "the measured one. A yellow cell differs from what it is compared with.</p>\n");
     if (c->row_count == 0) {
         fputs("<p class=\"note\">The table was not judged in this run.</p>\n", out);
         return;
@@ -159,12 +232,20 @@ static void lecture_section(FILE *out, const struct compare *c)
         const struct lecture_row *row = &c->rows[i];
         const char *lecture[3] = {NULL, NULL, NULL};
         lecture_expected(row->allocator, &lecture[0], &lecture[1], &lecture[2]);
+        const struct lecture_reference *ref = lecture_reference(row->allocator);
+        const char *label = ref != NULL && ref->source == LECTURE_READING ? "dmm's reading"
+                                                                           : "lecture";
         fputs("<tr><th>", out);
         report_html_text(out, row->allocator);
+        if (ref != NULL && ref->source == LECTURE_READING) {
+            fputs("<br><small>", out);
+            report_html_text(out, ref->quote);
+            fputs("</small>", out);
+        }
         fputs("</th>", out);
-        verdict_cell(out, row->space, lecture[0], row->space_why);
-        verdict_cell(out, row->malloc_time, lecture[1], row->malloc_why);
-        verdict_cell(out, row->free_time, lecture[2], row->free_why);
+        verdict_cell(out, row->space, label, lecture[0], row->space_why);
+        verdict_cell(out, row->malloc_time, label, lecture[1], row->malloc_why);
+        verdict_cell(out, row->free_time, label, lecture[2], row->free_why);
         fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
@@ -173,11 +254,13 @@ static void lecture_section(FILE *out, const struct compare *c)
 /* ---- the charts ----------------------------------------------------------------- */
 
 static void figure(FILE *out, const struct compare *c, const char *name, const char *title,
-                   const char *caption)
+                   const char *caption, enum chart_kind kind)
 {
     char png[COMPARE_PATH_BYTES], svg[COMPARE_PATH_BYTES];
     snprintf(png, sizeof png, "%s.png", name);
     snprintf(svg, sizeof svg, "%s.svg", name);
+    if (kind == CHART_OPTIONAL && !exists(c, png))
+        return; /* this run does not draw it: nothing to say */
     fputs("<figure id=\"", out);
     report_html_text(out, name);
     fputs("\">", out);
@@ -207,7 +290,8 @@ static void figure(FILE *out, const struct compare *c, const char *name, const c
         fputs("</a>", out);
     fputs("<figcaption><b>", out);
     report_html_text(out, title);
-    fputs(".</b> ", out);
+    size_t length = strlen(title); /* a question keeps its mark; a statement gets a full stop */
+    fputs(length > 0 && strchr("?.)", title[length - 1]) != NULL ? "</b> " : ".</b> ", out);
     report_html_text(out, caption);
     if (exists(c, svg)) {
         fputs(" (", out);
@@ -217,7 +301,8 @@ static void figure(FILE *out, const struct compare *c, const char *name, const c
     fputs("</figcaption></figure>\n", out);
 }
 
-/* 1 when the chart NAME is one of the known ones or a heap map of ours. */
+/* 1 when the chart NAME is one of the known ones, a heap map of ours or a
+ * policies chart. */
 static int known_chart(const struct compare *c, const char *name)
 {
     for (size_t i = 0; i < CHART_COUNT; i++)
@@ -226,18 +311,76 @@ static int known_chart(const struct compare *c, const char *name)
     for (size_t a = 0; a < c->allocator_count; a++)
         if (strncmp(name, "heapmap-", 8) == 0 && strcmp(name + 8, c->names[a]) == 0)
             return 1;
-    return 0;
+    return strncmp(name, "policies-", 9) == 0;
+}
+
+/* The names of the report's charts NAME.png that start with prefix (""
+ * for every chart), sorted (glob sorts); call globfree after. */
+static int find_charts(const struct compare *c, const char *prefix, glob_t *found)
+{
+    char pattern[COMPARE_PATH_BYTES];
+    snprintf(pattern, sizeof pattern, "%s/%s*.png", c->report, prefix);
+    *found = (glob_t){0};
+    if (glob(pattern, 0, NULL, found) == 0)
+        return 0;
+    globfree(found); /* no match, or an error: nothing to show */
+    return -1;
+}
+
+/* NAME of the path ".../NAME.png". */
+static void chart_name(const char *path, char name[COMPARE_PATH_BYTES])
+{
+    snprintf(name, COMPARE_PATH_BYTES, "%s", strrchr(path, '/') + 1);
+    name[strlen(name) - 4] = '\0'; /* ".png" */
+}
+
+static void group_heading(FILE *out, const char *group)
+{
+    fputs("<h3>", out);
+    report_html_text(out, group);
+    fputs("</h3>\n", out);
 }
 
 static void charts_section(FILE *out, const struct compare *c)
 {
     fputs("<h2 id=\"charts\">Charts</h2>\n<p>Click a chart for its SVG. Each is drawn by a "
           "script in <code>plots/</code> from the CSV files here; docs/compare.md says how "
-          "to redraw one by hand.</p>\n", out);
-    for (size_t i = 0; i < CHART_COUNT; i++)
-        figure(out, c, charts[i].name, charts[i].title, charts[i].caption);
+          "to redraw one by hand. Every allocator has the same colour in every chart; the "
+          "baselines (production allocators) are also hatched, dashed or drawn with filled "
+          "points, and a chart without their figures leaves them out of its key.</p>\n", out);
+    for (size_t i = 0; i < CHART_COUNT; i++) {
+        if (charts[i].group != NULL)
+            group_heading(out, charts[i].group);
+        figure(out, c, charts[i].name, charts[i].title, charts[i].caption, charts[i].kind);
+    }
+
+    /* One allocator across its placement policies: dmm-compare --policies
+     * (plots/policies.gp); policies-scaling-SERIES, one per series drawn. */
+    glob_t found;
+    if (find_charts(c, "policies-", &found) == 0) {
+        group_heading(out, "Policies: one allocator, every fit and free-list order");
+        for (size_t i = 0; i < found.gl_pathc; i++) {
+            char name[COMPARE_PATH_BYTES];
+            chart_name(found.gl_pathv[i], name);
+            const char *title = strcmp(name, "policies-steps") == 0
+                                    ? "Which policy searches least?"
+                                : strcmp(name, "policies-utilization") == 0
+                                    ? "Which policy wastes least memory?"
+                                : strncmp(name, "policies-scaling-", 17) == 0
+                                    ? "How does each policy's search grow with N?"
+                                    : name;
+            figure(out, c, name, title,
+                   "One allocator across its placement policies (dmm-compare --policies): "
+                   "the colour is the fit (first, next, best, worst), the order (address, "
+                   "LIFO, size) is written under the bar or drawn as the line's dash and "
+                   "point. Chunks examined and utilization are counted, not timed.",
+                   CHART_OPTIONAL);
+        }
+        globfree(&found);
+    }
 
     /* A heap map for each allocator with a heap (its demo moved the break). */
+    group_heading(out, "How does each allocator place blocks? The lecture's demo");
     for (size_t a = 0; a < c->allocator_count; a++) {
         if (!compare_draws_heap_map(c, a))
             continue;
@@ -245,23 +388,29 @@ static void charts_section(FILE *out, const struct compare *c)
         snprintf(name, sizeof name, "heapmap-%s", c->names[a]);
         snprintf(title, sizeof title, "Heap map: %s", c->names[a]);
         figure(out, c, name, title,
-               "The lecture's demo step by step: one row per operation, the chunks along the "
-               "address axis, allocated and free, headers and footers darker.");
+               "Where does each block go? The lecture's demo step by step: one row per "
+               "operation, the chunks along the address axis, allocated and free, headers "
+               "and footers darker. No clock is read. Baselines are not heap-section "
+               "allocators: they have no heap map.",
+               CHART_EXPECTED);
     }
 
     /* Charts a newer script draws that this page does not know by name. */
-    glob_t found = {0};
-    char pattern[COMPARE_PATH_BYTES];
-    snprintf(pattern, sizeof pattern, "%s/*.png", c->report);
-    if (glob(pattern, 0, NULL, &found) == 0)
+    if (find_charts(c, "", &found) == 0) {
+        int first = 1;
         for (size_t i = 0; i < found.gl_pathc; i++) {
             char name[COMPARE_PATH_BYTES];
-            snprintf(name, sizeof name, "%s", strrchr(found.gl_pathv[i], '/') + 1);
-            name[strlen(name) - 4] = '\0'; /* ".png" */
-            if (!known_chart(c, name))
-                figure(out, c, name, name, "");
+            chart_name(found.gl_pathv[i], name);
+            if (known_chart(c, name))
+                continue;
+            if (first)
+                group_heading(out, "Other charts");
+            first = 0;
+            figure(out, c, name, name, "(drawn by a script this page does not know: see its "
+                                       "header in plots/)", CHART_OPTIONAL);
         }
-    globfree(&found);
+        globfree(&found);
+    }
 }
 
 /* ---- every pair --------------------------------------------------------------------- */
@@ -276,6 +425,64 @@ static void number_cell(FILE *out, int measured, const char *format, double valu
     fputs("</td>", out);
 }
 
+/* Sorting and filtering the table of every pair: a click on a column's
+ * header sorts by it (again: the other way), numbers as numbers, a missing
+ * figure last; the two fields keep the rows whose allocator and trace
+ * contain what is typed. A failed pair's message row moves with its pair.
+ * Plain DOM, no library; without script the table reads as written. */
+static const char *const table_script =
+    "<script>\n"
+    "(function () {\n"
+    "  var table = document.getElementById('pairs');\n"
+    "  if (!table) return;\n"
+    "  var body = table.tBodies[0], heads = table.tHead.rows[0].cells;\n"
+    "  function groups() {\n"
+    "    var all = [], rows = body.rows;\n"
+    "    for (var i = 0; i < rows.length; i++)\n"
+    "      if (rows[i].classList.contains('msg') && all.length) all[all.length - 1].push(rows[i]);\n"
+    "      else all.push([rows[i]]);\n"
+    "    return all;\n"
+    "  }\n"
+    "  function key(row, c) {\n"
+    "    var cell = row.cells[c], text = cell.textContent.trim();\n"
+    "    if (!cell.classList.contains('n')) return text.toLowerCase();\n"
+    "    var n = parseFloat(text);\n"
+    "    return isNaN(n) ? null : n;\n"
+    "  }\n"
+    "  Array.prototype.forEach.call(heads, function (head, c) {\n"
+    "    head.title = 'click to sort';\n"
+    "    head.addEventListener('click', function () {\n"
+    "      var up = head.getAttribute('aria-sort') !== 'ascending';\n"
+    "      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });\n"
+    "      head.setAttribute('aria-sort', up ? 'ascending' : 'descending');\n"
+    "      var all = groups();\n"
+    "      all.sort(function (a, b) {\n"
+    "        var x = key(a[0], c), y = key(b[0], c);\n"
+    "        if (x === y) return 0;\n"
+    "        if (x === null) return 1;\n"
+    "        if (y === null) return -1;\n"
+    "        return (x < y ? -1 : 1) * (up ? 1 : -1);\n"
+    "      });\n"
+    "      all.forEach(function (g) { g.forEach(function (r) { body.appendChild(r); }); });\n"
+    "    });\n"
+    "  });\n"
+    "  var byAllocator = document.getElementById('filter-allocator');\n"
+    "  var byTrace = document.getElementById('filter-trace');\n"
+    "  function filter() {\n"
+    "    var a = byAllocator.value.trim().toLowerCase(), t = byTrace.value.trim().toLowerCase();\n"
+    "    groups().forEach(function (g) {\n"
+    "      var cells = g[0].cells;\n"
+    "      var shown = cells[0].textContent.toLowerCase().indexOf(a) >= 0 &&\n"
+    "                  cells[1].textContent.toLowerCase().indexOf(t) >= 0;\n"
+    "      g.forEach(function (r) { r.hidden = !shown; });\n"
+    "    });\n"
+    "  }\n"
+    "  byAllocator.addEventListener('input', filter);\n"
+    "  byTrace.addEventListener('input', filter);\n"
+    "  document.getElementById('filters').hidden = false;\n"
+    "})();\n"
+    "</script>\n";
+
 static void metrics_section(FILE *out, const struct compare *c)
 {
     prose(out, c, "<h2 id=\"metrics\">Every pair</h2>\n<p>Every allocator on the bundled "
@@ -285,10 +492,27 @@ static void metrics_section(FILE *out, const struct compare *c)
           "that did not pass is red, with its message. Baselines (production allocators) are "
           "marked; their system calls and search steps are not counted (shown as &ndash;) and "
           "their footprint comes from their own statistics: see [the harness's "
-          "docs](docs/harness.md).</p>\n");
-    fputs("<table><tr><th>allocator</th><th>trace</th><th>status</th><th>ops</th>"
-          "<th>ns/op (steady)</th><th>cold ns/op</th><th>util %</th><th>peak footprint (KiB)</th><th>brk</th>"
-          "<th>mmap</th><th>munmap</th><th>steps/malloc</th><th>steps/free</th></tr>\n", out);
+          "docs](docs/harness.md).");
+    /* The traces the time charts leave out (charts.h), named. */
+    int first = 1;
+    for (size_t t = 0; t < c->trace_count; t++) {
+        if (c->traces[t].op_count >= CHARTS_MIN_TIMED_OPS)
+            continue;
+        fputs(first ? " The time charts leave out the traces under " CHARTS_MIN_TIMED_OPS_TEXT
+                      " operations, whose ns/op is start-up noise: "
+                    : ", ",
+              out);
+        report_html_text(out, c->traces[t].name);
+        first = 0;
+    }
+    fputs(first ? "" : "; their times are here all the same.", out);
+    fputs(" Click a column's header to sort by it.</p>\n"
+          "<p id=\"filters\" hidden>Show only: allocator <input id=\"filter-allocator\" "
+          "size=\"12\"> trace <input id=\"filter-trace\" size=\"16\"></p>\n", out);
+    fputs("<table id=\"pairs\"><thead><tr><th>allocator</th><th>trace</th><th>status</th>"
+          "<th>ops</th><th>ns/op (steady)</th><th>cold ns/op</th><th>util %</th>"
+          "<th>peak footprint (KiB)</th><th>brk</th><th>mmap</th><th>munmap</th>"
+          "<th>steps/malloc</th><th>steps/free</th></tr></thead>\n<tbody>\n", out);
     for (size_t i = 0; i < c->allocator_count * c->trace_count; i++) {
         const struct runner_pair *pair = &c->pairs[i];
         const struct replay_result *r = &pair->result;
@@ -314,12 +538,13 @@ static void metrics_section(FILE *out, const struct compare *c)
         number_cell(out, counted, "%.2f", r->steps_per_free);
         fputs("</tr>\n", out);
         if (!ok) {
-            fputs("<tr class=\"bad\"><td></td><td class=\"message\" colspan=\"12\">", out);
+            fputs("<tr class=\"bad msg\"><td></td><td class=\"message\" colspan=\"12\">", out);
             report_html_text(out, r->message);
             fputs("</td></tr>\n", out);
         }
     }
-    fputs("</table>\n", out);
+    fputs("</tbody></table>\n", out);
+    fputs(table_script, out);
 }
 
 /* ---- what the metrics mean ------------------------------------------------------------ */

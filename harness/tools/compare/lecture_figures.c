@@ -3,8 +3,9 @@
  * from the measurements of one allocator: system calls per call on the
  * small-chunk traces, the medians of time, utilization and footprint over
  * sets of traces (small-chunk, large-chunk, reuse-heavy), the growth of the
- * search steps along the scaling series, and the fixed series' mean against
- * the worst call. docs/lecture-table.md defines each figure; lecture_table.c
+ * search steps along the scaling series (the small-chunk ones judged, the
+ * large-chunk one only reported), and the fixed series' mean against the
+ * worst call. docs/lecture-table.md defines each figure; lecture_table.c
  * holds the rules that compare them with their thresholds.
  *
  * Only pairs that replayed correctly count: a failed, crashed or timed-out
@@ -212,16 +213,39 @@ static void measure_traces(const struct lecture_measurements *m, const char *nam
     }
 }
 
+/* The series the growth rule reads: small chunks, as the lecture's table
+ * measures them. The large-chunk series (LECTURE_LARGE_SERIES) shows bins'
+ * final bin searched linearly, the lecture's "could be bad for large
+ * chunks", a remark beside its table and not a verdict in it: it is
+ * measured (large_malloc_growth, in the why) but never judged. */
+int lecture_judged_series(const char *series)
+{
+    static const char *const judged[] = {"random", "worst", "fixed"};
+    for (size_t i = 0; series != NULL && i < sizeof judged / sizeof judged[0]; i++)
+        if (strcmp(series, judged[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether series is one measure_growth reads: the judged ones, or the
+ * large-chunk series alone. */
+static int in_series_set(const char *series, int large_only)
+{
+    return large_only ? strcmp(series, LECTURE_LARGE_SERIES) == 0 : lecture_judged_series(series);
+}
+
 /* The fastest growth of malloc's (for_free 0) or free's step counts, mean
- * and worst call, over every series. scratch holds 3 * point_count doubles. */
+ * and worst call, over the judged series (large_only 0) or the large-chunk
+ * series (1). scratch holds 3 * point_count doubles. */
 static struct lecture_growth measure_growth(const struct lecture_measurements *m,
-                                            const char *name, int for_free, double *scratch)
+                                            const char *name, int for_free, int large_only,
+                                            double *scratch)
 {
     struct lecture_growth best = {NAN, "", ""};
     double *x = scratch, *mean = scratch + m->point_count, *worst = scratch + 2 * m->point_count;
     for (size_t i = 0; i < m->point_count; i++) {
         const struct lecture_point *first = &m->points[i];
-        if (!is_point_of(first, name))
+        if (!is_point_of(first, name) || !in_series_set(first->series, large_only))
             continue;
         int seen = 0; /* each series once: at its first point */
         for (size_t j = 0; j < i && !seen; j++)
@@ -249,7 +273,7 @@ static struct lecture_growth measure_growth(const struct lecture_measurements *m
 }
 
 /* "Could be OK": the mean steps per malloc at the fixed series' largest N,
- * against the worst single malloc of any series at that same N. */
+ * against the worst single malloc of any judged series at that same N. */
 static void measure_fixed(const struct lecture_measurements *m, const char *name,
                           struct lecture_measured *out)
 {
@@ -266,8 +290,8 @@ static void measure_fixed(const struct lecture_measurements *m, const char *name
     uint64_t worst = 0;
     for (size_t i = 0; i < m->point_count; i++) {
         const struct lecture_point *p = &m->points[i];
-        if (is_point_of(p, name) && p->live_blocks == fixed->live_blocks &&
-            p->result->max_steps_malloc > worst)
+        if (is_point_of(p, name) && lecture_judged_series(p->series) &&
+            p->live_blocks == fixed->live_blocks && p->result->max_steps_malloc > worst)
             worst = p->result->max_steps_malloc;
     }
     out->fixed_live = fixed->live_blocks;
@@ -290,8 +314,9 @@ void lecture_measure(const struct lecture_measurements *m, const char *allocator
                      struct lecture_measured *out, double *scratch)
 {
     measure_traces(m, allocator, out, scratch);
-    out->malloc_growth = measure_growth(m, allocator, 0, scratch);
-    out->free_growth = measure_growth(m, allocator, 1, scratch);
+    out->malloc_growth = measure_growth(m, allocator, 0, 0, scratch);
+    out->free_growth = measure_growth(m, allocator, 1, 0, scratch);
+    out->figures.large_malloc_growth = measure_growth(m, allocator, 0, 1, scratch).slope;
     out->figures.malloc_growth = out->malloc_growth.slope;
     out->figures.free_growth = out->free_growth.slope;
     measure_fixed(m, allocator, out);

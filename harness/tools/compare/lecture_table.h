@@ -10,8 +10,12 @@
  *
  * The rules (docs/lecture-table.md states each, with its threshold and why
  * it is there) read only the measurements below, never an allocator's
- * name: a student's allocator is judged exactly like the lecture's own. The
- * lecture's rows (lecture_expected) are used only to compare with.
+ * name: a student's allocator is judged exactly like the lecture's own.
+ * What they are compared with (lecture_reference) has a source: the
+ * lecture's own row — its "Summary (so far)" table has five: minimal, pad,
+ * list, dlist (its "doubly linked List"), bins — or dmm's reading of
+ * another slide (mmap, gnu, segregated, unsorted), with the slide's words
+ * quoted beside it. Neither is ever read by a rule.
  *
  * Inside: lecture_figures.c takes the figures from the measurements,
  * lecture_table.c applies the rules, lecture_output.c writes the rows.
@@ -57,7 +61,8 @@ struct lecture_run {
 /* One point of a scaling series: a scaling trace replayed by one allocator. */
 struct lecture_point {
     const char *allocator;               /* its dmm_name() */
-    const char *series;                  /* "random", "worst" or "fixed" */
+    const char *series;                  /* "random", "worst", "fixed" (judged) or "large"
+                                            (large chunks: reported, not judged) */
     uint64_t live_blocks;                /* N: live blocks (worst: small free chunks), > 0 */
     const struct replay_result *result;  /* steps_per_malloc/free, max_steps_malloc/free used */
 };
@@ -90,6 +95,8 @@ struct lecture_figures {
     double reuse_utilization;    /* median utilization on the reuse-heavy traces */
     double reuse_worst_utilization; /* the lowest utilization on one reuse-heavy trace */
     size_t reuse_traces;         /* how many traces were reuse-heavy */
+    double large_malloc_growth;  /* the same slope on the large-chunk series ("large"): reported
+                                    in malloc's why, never judged (docs/lecture-table.md) */
 };
 
 #define LECTURE_NAME_MAX 64
@@ -113,6 +120,14 @@ struct lecture_row {
  * realloc and nmemb * size of every calloc (saturating at UINT64_MAX). */
 uint64_t lecture_total_requested(const struct trace *trace);
 
+/* The large-chunk scaling series' name: measured, never judged. */
+#define LECTURE_LARGE_SERIES "large"
+
+/* 1 for the scaling series the growth rule reads ("random", "worst",
+ * "fixed": small chunks, as the lecture's table measures them), 0 for any
+ * other (the large-chunk series, or a name it does not know). */
+int lecture_judged_series(const char *series);
+
 /* Least-squares slope of log(y + 1) against log(x) over n points: about 1
  * when y grows in proportion to x, 0 when it stays flat. The + 1 keeps a
  * step count of 0 (no search at all) finite. NAN when fewer than two
@@ -126,21 +141,52 @@ double lecture_slope(const double *x, const double *y, size_t n);
 int lecture_judge(const struct lecture_measurements *measurements, struct lecture_row *rows,
                   size_t max_rows);
 
-/* The lecture's row for allocator: 0, or -1 (outputs untouched) for an
- * allocator the lecture has no row for. */
+/* Where the row an allocator is compared with comes from. */
+enum lecture_source {
+    LECTURE_NO_ROW = -1,  /* neither the lecture nor dmm has a row for it (glibc, a student's) */
+    LECTURE_OWN_ROW = 0,  /* the lecture's "Summary (so far)" table, its own words */
+    LECTURE_READING = 1,  /* dmm's reading of another slide, whose words are quoted */
+};
+
+struct lecture_reference {
+    const char *allocator;
+    enum lecture_source source;
+    const char *space, *malloc_time, *free_time; /* in the rules' words */
+    const char *quote;   /* the slide, and its words: what the verdicts stand on */
+};
+
+/* What allocator is compared with, or NULL (LECTURE_NO_ROW). */
+const struct lecture_reference *lecture_reference(const char *allocator);
+
+/* "lecture", "dmm's reading", or "" for LECTURE_NO_ROW: the CSV's source. */
+const char *lecture_source_name(enum lecture_source source);
+
+/* The verdicts allocator is compared with. Returns its source:
+ * LECTURE_OWN_ROW (0) for the lecture's own row, LECTURE_READING (1) for
+ * dmm's reading of a slide (outputs set for both), or LECTURE_NO_ROW (-1,
+ * outputs untouched). */
 int lecture_expected(const char *allocator, const char **space, const char **malloc_time,
                      const char **free_time);
 
-/* 1 when row's three verdicts are the lecture's for allocator, 0 when any
- * differs, -1 when the lecture has no row for it. */
+/* lecture_matches: the three verdicts are the lecture's own row's
+ * (LECTURE_SAME_AS_LECTURE), dmm's reading's (LECTURE_SAME_AS_READING),
+ * 0 when any differs from the row allocator is compared with, -1 when
+ * there is none (LECTURE_NO_ROW). */
+#define LECTURE_SAME_AS_LECTURE 1
+#define LECTURE_SAME_AS_READING 2
 int lecture_matches(const char *allocator, const struct lecture_row *row);
 
-/* allocator,space,malloc_time,free_time,space_why,malloc_why,free_why —
- * header row first, RFC 4180 quoting. Returns 0, or -1 if writing failed. */
+/* allocator,space,malloc_time,free_time,space_why,malloc_why,free_why,source,quote —
+ * header row first, RFC 4180 quoting; source is lecture_source_name's word
+ * and quote the reference's (both empty without one). Columns are only ever
+ * appended, so readers of the first seven keep working. Returns 0, or -1
+ * if writing failed. */
 int lecture_write_csv(FILE *out, const struct lecture_row *rows, size_t count);
 
-/* An aligned table: each measured row with the lecture's row beneath it
- * and a '*' on every verdict that differs; then, when show_why, the reasons.
+/* An aligned table: each measured row with the row it is compared with
+ * beneath it, labelled "lecture" (the lecture's own) or "reading" (dmm's
+ * reading, the slide's words quoted on the next line), and a '*' on every
+ * verdict that differs; then, when show_why, the reasons.
  * Returns 0, or -1 if writing failed. */
 int lecture_print_table(FILE *out, const struct lecture_row *rows, size_t count, int show_why);
 

@@ -251,8 +251,9 @@ static void print_help(void)
            "                  its default unless that would put them out of order;\n"
            "                  then it follows.\n"
            "  --seed S        seed of the generator, 0 .. 2^64-1 (default %d)\n"
-           "  --live N        scaling only: blocks live in the steady phase\n"
-           "                  (default ops / 4; ops must be at least 2 * N + 2)\n"
+           "  --live N        scaling: blocks live in the steady phase (default\n"
+           "                  ops / 4; ops must be at least 2 * N + 2); large-holes:\n"
+           "                  the holes (default ops / 8; ops at least 4 * N + 2)\n"
            "  -o, --output FILE  write to FILE instead of standard output\n"
            "  --list          print the pattern names, one per line\n"
            "  -h, --help      print this help\n"
@@ -386,16 +387,23 @@ static const struct pattern *parse_command_line(int argc, char **argv, struct se
                     "than the holes (--min-size %" PRIu64 ")",
                     set->max_size, set->min_size);
 
-    if (pattern->generate != gen_scaling) {
-        if (have_live)
-            usage_error("--live applies only to the scaling pattern");
-    } else {
+    if (pattern->generate == gen_scaling) {
         if (!have_live)
             set->live = set->ops / 4;
         if (set->ops < 2 * set->live + 2)
             usage_error("scaling: --ops %" PRIu64 " is too small for --live %" PRIu64
                         " (at least %" PRIu64 ": N mallocs, a free+malloc pair, N frees)",
                         set->ops, set->live, 2 * set->live + 2);
+    } else if (pattern->generate == gen_large_holes) {
+        if (!have_live)
+            set->live = set->ops / 8; /* half the operations make holes, half request */
+        if (set->ops < 4 * set->live + 2)
+            usage_error("large-holes: --ops %" PRIu64 " is too small for --live %" PRIu64
+                        " (at least %" PRIu64 ": N holes and N guards, allocated and freed, "
+                        "and one request)",
+                        set->ops, set->live, 4 * set->live + 2);
+    } else if (have_live) {
+        usage_error("--live applies only to the scaling and large-holes patterns");
     }
     return pattern;
 }
@@ -420,7 +428,7 @@ static void print_header(FILE *out, const struct pattern *pattern, const struct 
     fprintf(out, "# Made by: dmm-gen %s --ops %" PRIu64 " --min-size %" PRIu64
                  " --max-size %" PRIu64 " --seed %" PRIu64,
             pattern->name, set->ops, set->min_size, set->max_size, set->seed);
-    if (pattern->generate == gen_scaling)
+    if (pattern->generate == gen_scaling || pattern->generate == gen_large_holes)
         fprintf(out, " --live %" PRIu64, set->live);
     fprintf(out, "\n# Purpose: %s\n", pattern->purpose);
     fprintf(out, "# Ops: %" PRIu64 " (%" PRIu64 " malloc, %" PRIu64 " calloc, %" PRIu64

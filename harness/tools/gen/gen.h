@@ -23,7 +23,8 @@ struct settings {
     uint64_t ops;                /* operations, at most */
     uint64_t min_size, max_size; /* bytes; what they mean depends on the pattern */
     uint64_t seed;
-    uint64_t live;               /* scaling: blocks live in the steady phase; 0 elsewhere */
+    uint64_t live;               /* scaling: blocks live in the steady phase; large-holes:
+                                    the holes; 0 elsewhere */
 };
 
 /* A block the trace has allocated and not yet freed. */
@@ -65,9 +66,10 @@ struct pattern {
 extern const struct pattern gen_patterns[]; /* in the order --list prints them */
 extern const size_t gen_pattern_count;
 
-/* The two patterns whose settings the command line checks further. */
+/* The patterns whose settings the command line checks further. */
 void gen_first_fit_worst(struct gen *g);
 void gen_scaling(struct gen *g);
+void gen_large_holes(struct gen *g);
 
 /* ---- gen.c ----------------------------------------------------------------- */
 

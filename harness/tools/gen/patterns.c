@@ -10,6 +10,7 @@
  *   realloc_growth       vectors doubling and strings growing, among small blocks
  *   calloc_heavy         calloc of many shapes, on memory malloc dirtied
  *   gen_scaling          N blocks live, then free+malloc pairs
+ *   gen_large_holes      N large free chunks, then requests larger than all of them
  *
  * Every pattern draws only from the run's seeded generator
  * (gen_random_*), stops when its next step no longer fits gen_spare(), and
@@ -30,6 +31,7 @@
 #define FILLER_MAX 256         /* realloc-growth: bytes of a small block, at most */
 #define APPEND_MAX 32          /* realloc-growth: bytes one string append adds, at most */
 #define CALLOC_LIVE_FRACTION 10 /* calloc: about ops / 10 blocks live */
+#define LARGE_GUARD 16         /* large-holes: bytes of a guard, small so that the heap is holes */
 
 /* ---- the patterns -------------------------------------------------------- */
 
@@ -264,6 +266,33 @@ void gen_scaling(struct gen *g)
     gen_pool_free_all(g, &live);
 }
 
+/* N large free chunks kept apart by small allocated guards, then requests
+ * larger than any of them, each kept live. One free list of every large
+ * size (bins.c's last bin, dlist, list) is walked to its end by every
+ * request; bins of size ranges (gnu.c) look only where a fit can be. The
+ * requests stay live so that no freed request waits at the front of a
+ * list to serve the next one: every request must walk the holes.
+ *
+ * At the end the guards go before the requests: an allocator that never
+ * coalesces then has the large requests' chunks, not N guards too small
+ * for anything, at the front of its list when a timing run replays the
+ * trace again, and its steady replays stay cheap. */
+void gen_large_holes(struct gen *g)
+{
+    struct pool holes = {0}, guards = {0}, requests = {0};
+    for (uint64_t i = 0; i < g->set.live && gen_spare(g) >= 4; i++) {
+        gen_pool_push(&holes, gen_op_malloc(g, gen_random_size(g)));
+        gen_pool_push(&guards, gen_op_malloc(g, LARGE_GUARD));
+    }
+    for (size_t i = 0; i < holes.count; i++)
+        gen_op_free(g, holes.blocks[i]);
+    free(holes.blocks);
+    while (gen_spare(g) >= 2)
+        gen_pool_push(&requests, gen_op_malloc(g, 2 * g->set.max_size));
+    gen_pool_free_all(g, &guards);
+    gen_pool_free_all(g, &requests);
+}
+
 const struct pattern gen_patterns[] = {
     {"lifo-fixed", lifo_fixed, 64, 64, "every block --max-size bytes",
      "allocate N blocks of one size, then free them newest first (LIFO)",
@@ -328,5 +357,18 @@ const struct pattern gen_patterns[] = {
      "N = --live mallocs of random sizes; then pairs (free a random live block,\n"
      "malloc a random size) while N stay live; then the N are freed. Replay it at\n"
      "several N to plot the time or steps per operation against N."},
+    {"large-holes", gen_large_holes, 1024, 4096,
+     "holes in [--min-size, --max-size], requests 2 * --max-size",
+     "N large free chunks, then larger requests that walk one list of them to its end",
+     "1. N = --live pairs (hole, guard): a hole of a random size in [--min-size,\n"
+     "   --max-size] (above bins' 1 KiB exact-size limit by default), a guard of\n"
+     "   16 bytes that keeps it from coalescing with the next hole.\n"
+     "2. Every hole is freed: N large free chunks of many sizes.\n"
+     "3. Requests of 2 * --max-size bytes, each kept live: none fits a hole, so an\n"
+     "   allocator with one list for every large size (bins' last bin) walks all N\n"
+     "   holes before it grows the heap: N steps per request. Bins of size ranges\n"
+     "   (gnu) skip the holes' bins. With the default sizes the requests (8 KiB)\n"
+     "   stay below gnu's mmap threshold (128 KiB): they are heap chunks.\n"
+     "4. The guards are freed, then the requests."},
 };
 const size_t gen_pattern_count = sizeof gen_patterns / sizeof gen_patterns[0];
