@@ -21,11 +21,22 @@
  *     takes the newest back. A free-then-malloc of one size costs a push
  *     and a pop. Before the heap grows, the caches are flushed into the
  *     bins (coalescing), so they never make the heap bigger.
- *   - Requests of MMAP_THRESHOLD bytes or more get a mapping of their own:
- *     a large chunk never pins the heap, and its pages go back to the OS
- *     the moment it is freed; realloc resizes it with one mremap.
- *   - When a free leaves more than TRIM_THRESHOLD bytes free at the top of
- *     the heap, the break moves down, keeping TRIM_KEEP bytes.
+ *   - Requests of the mapping threshold or more get a mapping of their
+ *     own: a large chunk never pins the heap, and its pages go back to the
+ *     OS the moment it is freed; realloc resizes it with one mremap.
+ *   - The threshold starts at MMAP_THRESHOLD_START (128 KiB) and rises, as
+ *     glibc's does, to the length of every mapped chunk freed, up to
+ *     MMAP_THRESHOLD_MAX (32 MiB): a program that frees a large chunk will
+ *     likely ask for one of that size again, and from then on the heap
+ *     serves it, without an mmap, page faults and a munmap each time
+ *     (tests/programs/stress.c; docs/allocators/gnu.md, "Large chunks: the
+ *     threshold"). Compiled with DMM_MMAP_THRESHOLD_FIXED=1 it stays at
+ *     128 KiB: the lecture's naive rule, a system call pair per large chunk.
+ *   - When a free leaves more than the trim threshold free at the top of
+ *     the heap, the break moves down, keeping TRIM_KEEP bytes. The trim
+ *     threshold starts at 128 KiB and is twice the mapping threshold once
+ *     that has risen (glibc's rule): a heap that now holds large chunks
+ *     does not give their memory back between one and the next.
  *   - The chunk is glibc's (CS:APP's "footer only in free chunks"): only a
  *     free chunk needs a footer, since only then does anyone read it; a bit
  *     in each header says whether the chunk before is free, and so whether
@@ -93,6 +104,11 @@
  *  11. The list of mapped chunks is consistent (the head's prev is NULL,
  *      c->next's prev is c), holds state.mapped_chunks chunks, and their
  *      sizes add up to the heap section's mapped_bytes (dmm_stats).
+ *  12. MMAP_THRESHOLD_START <= mmap_threshold <= MMAP_THRESHOLD_MAX; the
+ *      trim threshold is TRIM_THRESHOLD_START while the mapping threshold
+ *      is at its start, else twice it, and a risen threshold is a whole
+ *      number of pages (the length of a mapping freed). Both stay at their
+ *      start under DMM_MMAP_THRESHOLD_FIXED.
  *
  * Cost
  *   malloc: O(1) from a cache or an exact bin (one chunk examined); at most
@@ -100,8 +116,9 @@
  *           number of free chunks; before the heap grows, a flush of at most
  *           CACHE_DEPTH chunks per small size; one mmap at the threshold.
  *   free:   O(1): into a cache (no neighbour examined), or coalesced (two
- *           neighbours examined at most); one munmap for a mapped chunk,
- *           and a brk when the top grows past the trim threshold.
+ *           neighbours examined at most); one munmap for a mapped chunk
+ *           (which may raise the threshold), and a brk when the top grows
+ *           past the trim threshold.
  *   realloc: in place when shrinking or growing into a free next chunk;
  *           mremap for a mapped chunk that stays large; else malloc, copy,
  *           free.
@@ -111,12 +128,12 @@
  * threads; fastbins; the unsorted bin (a freed chunk's "one chance" before
  * it is binned); large bins sorted by size for best fit; a top chunk kept
  * out of the bins (here the last chunk is binned like any other); the "last
- * remainder" kept for locality; a dynamic mmap threshold; aborting on a
- * double free. And glibc never flushes its tcache before growing.
+ * remainder" kept for locality; aborting on a double free; tunables
+ * (mallopt: a threshold set by the program stops it rising, as in glibc). And glibc never flushes its tcache before growing.
  *
  * Why this file is longer than ~600 lines: it is five mechanisms that work on
  * one chunk (exact and range bins with a bitmap, caches, growth, trim, mapped
- * chunks) and eleven invariants, and moving any one out would make the
+ * chunks) and twelve invariants, and moving any one out would make the
  * student follow a free across files; its mapped chunks share no layout with
  * mmap.c's (their header is a heap header with CHUNK_MAPPED, see above).
  */
@@ -129,10 +146,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 128 KiB, glibc's M_MMAP_THRESHOLD: requests this large get a mapping. */
-#define MMAP_THRESHOLD ((size_t)128 * 1024)
-/* 128 KiB, glibc's M_TRIM_THRESHOLD: a larger free top is given back. */
-#define TRIM_THRESHOLD ((size_t)128 * 1024)
+/* 128 KiB, glibc's M_MMAP_THRESHOLD: requests this large get a mapping,
+ * until the threshold rises (invariant 12). */
+#define MMAP_THRESHOLD_START ((size_t)128 * 1024)
+/* 32 MiB, glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit: freeing a larger
+ * mapped chunk leaves the threshold where it is, so that the heap never
+ * has to hold chunks that size. */
+#define MMAP_THRESHOLD_MAX ((size_t)32 * 1024 * 1024)
+/* 128 KiB, glibc's M_TRIM_THRESHOLD: a larger free top is given back;
+ * twice the mapping threshold once that has risen. */
+#define TRIM_THRESHOLD_START ((size_t)128 * 1024)
+/* DMM_MMAP_THRESHOLD_FIXED=1: the threshold never rises (the lecture's
+ * naive large chunks: a mapping and a munmap each). */
+#ifndef DMM_MMAP_THRESHOLD_FIXED
+#define DMM_MMAP_THRESHOLD_FIXED 0
+#endif
 /* 64 KiB, what a trim keeps at the top (glibc's M_TOP_PAD): half the
  * threshold, so that a few frees and mallocs at the top do not move the
  * break down and up each time. */
@@ -190,8 +218,10 @@ static struct gnu_state {
     struct chunk *first;              /* the first chunk of the heap; NULL while empty */
     struct mapped_chunk *mapped;      /* the newest live mapped chunk, or NULL */
     size_t mapped_chunks;             /* live mapped chunks */
+    size_t mmap_threshold;            /* requests this large are mapped (invariant 12) */
+    size_t trim_threshold;            /* a free top larger than this is trimmed */
     struct call_counts counts;        /* calls and search steps, for dmm_stats */
-} state;
+} state = {.mmap_threshold = MMAP_THRESHOLD_START, .trim_threshold = TRIM_THRESHOLD_START};
 
 /* ---- the chunk and its neighbours in memory ------------------------------ */
 
@@ -447,12 +477,12 @@ static struct chunk *release(struct chunk *c)
     return c;
 }
 
-/* After a free: when c is the top chunk and larger than TRIM_THRESHOLD,
+/* After a free: when c is the top chunk and larger than the trim threshold,
  * the break moves down so that TRIM_KEEP bytes of it stay. If the break
  * cannot move, the heap stays as it was. */
 static void trim_top(struct chunk *c)
 {
-    if (chunk_size(c) <= TRIM_THRESHOLD || chunk_next_in_memory(c) != NULL)
+    if (chunk_size(c) <= state.trim_threshold || chunk_next_in_memory(c) != NULL)
         return;
     int saved_errno = errno; /* free must not change errno */
     if (heap_brk((char *)c + TRIM_KEEP + HEADER_BYTES) == 0) {
@@ -561,19 +591,29 @@ static void relink_mapped(struct mapped_chunk *m, struct mapped_chunk *now)
         m->next->prev = now != NULL ? now : m->prev;
 }
 
+/* glibc's dynamic threshold: a mapped chunk freed, of a length above the
+ * threshold and at most MMAP_THRESHOLD_MAX, raises it to that length (so
+ * that a request of the same size, which is smaller by the header, goes to
+ * the heap), and the trim threshold to twice it. */
 static void unmap_chunk(struct chunk *c)
 {
     struct mapped_chunk *m = mapped_header(c);
+    size_t length = chunk_size(c);
     relink_mapped(m, NULL);
     state.mapped_chunks--;
-    unmap_for_free(m, chunk_size(c));
+    unmap_for_free(m, length);
+    if (!DMM_MMAP_THRESHOLD_FIXED && length > state.mmap_threshold
+        && length <= MMAP_THRESHOLD_MAX) {
+        state.mmap_threshold = length;
+        state.trim_threshold = 2 * length;
+    }
 }
 
 /* While the new size stays at or above the threshold, one mremap (none if
  * the page count is unchanged); below it the chunk moves into the heap. */
 static void *realloc_mapped(struct chunk *c, size_t size)
 {
-    if (size < MMAP_THRESHOLD)
+    if (size < state.mmap_threshold)
         return realloc_by_copy(chunk_payload(c), chunk_size(c) - MAPPED_HEADER_BYTES, size);
     size_t length = whole_pages(MAPPED_HEADER_BYTES + size);
     if (length == chunk_size(c))
@@ -597,7 +637,7 @@ void *dmm_malloc(size_t size)
     state.counts.malloc_calls++;
     if (request_too_large(size))
         return fail_enomem();
-    if (size >= MMAP_THRESHOLD)
+    if (size >= state.mmap_threshold)
         return memcheck_malloc(map_chunk(size), size);
     size_t need = chunk_bytes_for(size); /* malloc(0) gets a unique 32-byte chunk */
     if (is_small(need) && state.caches[need / DMM_ALIGNMENT] != NULL) {
@@ -650,7 +690,7 @@ void *dmm_realloc(void *ptr, size_t size)
     struct chunk *c = payload_to_chunk(ptr);
     if ((c->size_status & CHUNK_MAPPED) != 0)
         return realloc_mapped(c, size);
-    if (size < MMAP_THRESHOLD && resize_in_place(c, chunk_bytes_for(size)))
+    if (size < state.mmap_threshold && resize_in_place(c, chunk_bytes_for(size)))
         return memcheck_realloc(ptr, ptr, size);
     return realloc_by_copy(ptr, chunk_size(c) - HEADER_BYTES, size);
 }
@@ -825,8 +865,23 @@ static const char *check_mapped_chunks(dmm_visit_fn *visit, void *arg)
     return NULL;
 }
 
+/* Invariant 12: the thresholds are where glibc's rule can put them. */
+static const char *check_thresholds(void)
+{
+    size_t mmap = state.mmap_threshold, trim = state.trim_threshold;
+    int at_start = mmap == MMAP_THRESHOLD_START;
+    if (mmap < MMAP_THRESHOLD_START || mmap > MMAP_THRESHOLD_MAX
+        || (DMM_MMAP_THRESHOLD_FIXED && !at_start) || (!at_start && mmap % heap_page_size() != 0))
+        return check_failed(12, &state, "mapping threshold %zu: not %zu, nor a whole number of "
+                            "pages up to %zu", mmap, MMAP_THRESHOLD_START, MMAP_THRESHOLD_MAX);
+    if (trim != (at_start ? TRIM_THRESHOLD_START : 2 * mmap))
+        return check_failed(12, &state, "trim threshold %zu with mapping threshold %zu: not %zu",
+                            trim, mmap, at_start ? TRIM_THRESHOLD_START : 2 * mmap);
+    return NULL;
+}
+
 /* The heap in address order (1-5), the bins (6-8), the caches (9), the
- * mapped chunks (10, 11). */
+ * mapped chunks (10, 11), the thresholds (12). */
 const char *dmm_check(dmm_visit_fn *visit, void *arg)
 {
     MEMCHECK_ALLOCATOR_AT_WORK;
@@ -838,12 +893,25 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
         problem = check_caches(cached_chunks);
     if (problem == NULL)
         problem = check_mapped_chunks(visit, arg);
+    if (problem == NULL)
+        problem = check_thresholds();
     return problem;
 }
 
 /* Unmaps every mapped chunk, stopping at a header that is not sane: after
  * a corruption, leaking a mapping is better than unmapping pages that may
  * not be ours. Then the break goes back to the start. */
+/* A heap chunk's payload runs to the next chunk's header (an allocated
+ * chunk has no footer); a mapped chunk's to the end of its mapping (dmm.h). */
+size_t dmm_usable_size(const void *payload)
+{
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    const struct chunk *c = payload_to_chunk((void *)payload);
+    if ((c->size_status & CHUNK_MAPPED) != 0)
+        return chunk_size(c) - MAPPED_HEADER_BYTES;
+    return chunk_size(c) - HEADER_BYTES;
+}
+
 void dmm_reset(void)
 {
     MEMCHECK_ALLOCATOR_AT_WORK;
@@ -855,5 +923,6 @@ void dmm_reset(void)
         m = next;
     }
     heap_reset();
-    state = (struct gnu_state){0};
+    state = (struct gnu_state){.mmap_threshold = MMAP_THRESHOLD_START,
+                               .trim_threshold = TRIM_THRESHOLD_START};
 }

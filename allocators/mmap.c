@@ -252,6 +252,13 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
  * The walk stops at the first header that is not sane (invariants 1 and 2):
  * after a corruption, leaking a mapping is better than unmapping pages
  * that may not be ours. */
+/* The payload runs to the end of the chunk's last page (dmm.h). */
+size_t dmm_usable_size(const void *payload)
+{
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    return chunk_payload_bytes(payload_to_chunk((void *)payload));
+}
+
 void dmm_reset(void)
 {
     MEMCHECK_ALLOCATOR_AT_WORK;

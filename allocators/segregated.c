@@ -16,6 +16,24 @@
  *   under its first page: no header there either. Nothing is split or
  *   coalesced.
  *
+ * Large chunks, and the mapping cache
+ *   The lecture's rule, a mapping per large chunk given back at its free,
+ *   costs an mmap, a page fault per page touched and a munmap (a TLB
+ *   shootdown on every core the process runs on) per malloc-free pair: a
+ *   program that keeps asking for 40 KiB pays that every time (8 threads,
+ *   half their requests above 32 KiB, 2 M operations: 33 s against glibc's
+ *   3.2 s, tests/programs/stress.c; 4.9 s with the cache). glibc raises its mapping threshold instead;
+ *   here the classes end at 32 KiB, so the mappings stay and are reused: a
+ *   freed mapping goes into the mapping cache (at most MAPPING_CACHE_SLOTS
+ *   mappings, MAPPING_CACHE_BYTES in all; the oldest is unmapped to make
+ *   room, and a larger one is never kept), and a large request takes a
+ *   cached mapping of its page count (no system call), or resizes the
+ *   cached one nearest in size with one mremap, before it maps a new one.
+ *   Every large chunk is still a mapping of its own, of the pages it needs.
+ *   DMM_MMAP_THRESHOLD_FIXED=1 at compile time turns the cache off: the
+ *   lecture's naive large chunks (docs/allocators/segregated.md, "Large
+ *   chunks: the threshold").
+ *
  * The size classes (bytes), and the bound on internal fragmentation
  *     16 32 48 64 80 96 112 128          16-byte steps up to 128: the alignment
  *    160 192 224 256 | 320 ... 512 |     then 4 classes per power of two,
@@ -24,7 +42,8 @@
  *     n <= 128:  c - n <= 15 bytes, what 16-byte alignment costs anyway;
  *     n  > 128:  c - n <  n / 4: a chunk is less than 25% larger than its
  *                request (classes a quarter of 2^k apart in (2^k, 2^(k+1)]).
- *   A mapped chunk wastes less than one page at its end.
+ *   A mapped chunk wastes less than one page at its end, or, when it reuses
+ *   a cached mapping (below), less than a quarter of its pages.
  *
  * The memory (all of it counted in the footprint)
  *   first_run                                               pad  heap_break()
@@ -34,6 +53,10 @@
  *   +-----+-----+-----+--  --+------+-------+-------+--   --+--------+----+
  *   An allocated chunk is all payload, its first byte the returned pointer;
  *   a free chunk's first word links to the next free chunk of its class.
+ *   The checker's walk shows the chunks as allocated or free, an uncarved
+ *   range and the pad as free (they can still be handed out), and what can
+ *   never be handed out as metadata (dmm.h's DMM_CHUNK_METADATA): a run's
+ *   leftover, the filler below the first run, and the page table.
  *
  *   The page table is a mapping of its own (heap_map): it grows by doubling,
  *   and in the heap section its old copies would be left between the runs.
@@ -57,7 +80,8 @@
  *      length (run_bytes of the class) and the page's position in it; every
  *      other entry is a mapping record.
  *   4. Every mapping record is whole OS pages outside the heap section; the
- *      records' bytes and the table's own add up to mapped_bytes.
+ *      records' bytes, the cached mappings' and the table's own add up to
+ *      mapped_bytes.
  *   5. A class's uncarved range is empty, or lies in a run of the class at
  *      a chunk boundary and ends where that run's chunks end.
  *   6. Every chunk on a class's free list is a carved chunk of a run of
@@ -65,21 +89,30 @@
  *   7. For each class: the chunks of its runs = chunks on its free list +
  *      chunks allocated + chunks uncarved. (A chunk freed twice makes the
  *      list a cycle, and the count overflows.)
+ *   8. The mapping cache holds at most MAPPING_CACHE_SLOTS mappings (none
+ *      when DMM_MMAP_THRESHOLD_FIXED), each whole OS pages outside the heap
+ *      section with no entry in the table; their bytes add up to
+ *      cached_bytes, at most MAPPING_CACHE_BYTES.
  *
  * Cost
  *   malloc: O(1): one free chunk examined (a pop), or none (a carve).
  *   free:   O(1) expected: one table lookup; free_steps counts the slots it
  *           probes (about 1 at load 1/2), the only search free does.
+ *   large:  malloc: a cached mapping of its page count (no system call), or
+ *           one mremap of a cached one, or one mmap; free: into the cache,
+ *           with a munmap when the oldest must leave. O(MAPPING_CACHE_SLOTS).
  *   realloc: in place while the new size has the same class, a large chunk
  *           through heap_remap; otherwise malloc, copy, free.
  *
  * What it deliberately does not do: coalesce, give runs back to the pad or
  * the pad to the OS, lend a free chunk to another class, or cache per thread.
  *
- * Why this file is a little over ~600 lines: the page table (an open-
- * addressing hash with deletion) and the checker's walk of runs and records
- * are its own; its mapped chunks are records in that table, not mmap.c's or
- * gnu.c's list of headers, so no shared file would shorten it.
+ * Why this file is over ~600 lines: the page table (an open-addressing hash
+ * with deletion) and the checker's walk of runs and records are its own; its
+ * mapped chunks are records in that table, not mmap.c's or gnu.c's list of
+ * headers, so no shared file would shorten it; and the mapping cache (about
+ * 150 lines with its checks) moves chunks between the table and the cache,
+ * so a reader follows a large free in one file.
  */
 #include "dmm.h"
 
@@ -102,6 +135,15 @@
 #define RUN_MIN_CHUNKS 8          /* a run holds 8 chunks at least: leftover < 1/8 */
 #define GROWTH_STEP ((size_t)65536) /* bytes the break moves at least: 16 pages per brk */
 #define TABLE_MIN_SLOTS 256       /* the first table: one 4 KiB page of entries */
+#define MAPPING_CACHE_SLOTS 64    /* freed mappings kept for reuse, at most */
+#define MAPPING_CACHE_BYTES ((size_t)4 << 20) /* 4 MiB: their bytes, at most */
+
+/* DMM_MMAP_THRESHOLD_FIXED=1: no mapping cache, every large chunk mapped
+ * at its malloc and unmapped at its free (the lecture's naive rule). */
+#ifndef DMM_MMAP_THRESHOLD_FIXED
+#define DMM_MMAP_THRESHOLD_FIXED 0
+#endif
+#define CACHE_LIMIT (DMM_MMAP_THRESHOLD_FIXED ? 0 : MAPPING_CACHE_SLOTS)
 
 static const uint32_t class_bytes[CLASS_COUNT] = {
     16,    32,    48,    64,    80,    96,    112,   128,   /* 16-byte steps */
@@ -124,6 +166,11 @@ struct page_entry {            /* one slot of the page table */
 
 _Static_assert(sizeof(struct page_entry) == 16, "16-byte entries: 256 to a page");
 
+struct cached_mapping {       /* a freed large chunk's mapping, kept for reuse */
+    char *start;               /* page-aligned */
+    size_t bytes;              /* whole pages */
+};
+
 struct size_class {
     struct free_chunk *free_list; /* the class's free chunks, last freed first */
     char *carve;               /* next chunk never handed out, in the newest run */
@@ -138,6 +185,9 @@ static struct segregated_state {
     size_t table_used;         /* entries in the table */
     char *first_run;           /* the first page boundary of the heap section */
     char *pad;                 /* end of the last run; [pad, break) is the pad */
+    struct cached_mapping cache[MAPPING_CACHE_SLOTS]; /* oldest first (invariant 8) */
+    size_t cached;             /* mappings in the cache */
+    size_t cached_bytes;       /* their bytes */
     struct call_counts counts; /* calls and search steps, for dmm_stats */
 } state;
 
@@ -264,6 +314,8 @@ static int table_reserve(size_t more)
 
 /* ---- runs, carved from the pad ---------------------------------------------- */
 
+static void cache_flush(void);
+
 /* Makes the pad hold `bytes` at least, moving the break by max(what is
  * missing, GROWTH_STEP): one brk for many runs. The first time, the gap up to
  * the next page boundary is grown too and never used (the system back end's
@@ -280,6 +332,7 @@ static int pad_reserve(size_t bytes)
     size_t have = (size_t)((char *)heap_break() - state.pad);
     if (have >= bytes)
         return 0;
+    cache_flush(); /* the cache never makes the footprint grow: see cache_flush */
     size_t grow = bytes - have > GROWTH_STEP ? page_align_up(bytes - have) : GROWTH_STEP;
     return heap_grow(grow) == NULL ? -1 : 0;
 }
@@ -305,6 +358,96 @@ static void *carve_new_run(size_t index)
 
 /* ---- large chunks: a mapping each, recorded in the table ------------------- */
 
+/* Cached mapping i leaves the cache (to be a chunk again, or unmapped). */
+static void cache_remove(size_t i)
+{
+    state.cached_bytes -= state.cache[i].bytes;
+    state.cached--;
+    for (; i < state.cached; i++)
+        state.cache[i] = state.cache[i + 1];
+}
+
+/* 1 when a mapping of `have` bytes may serve a chunk that needs `bytes`
+ * (whole pages): no more than a quarter larger, the bound the classes
+ * keep, so that reuse (and an in-place realloc) wastes no more. */
+static inline int mapping_fits(size_t have, size_t bytes)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return have == bytes; /* the naive rule: exactly the pages needed */
+    return have >= bytes && have - bytes <= bytes / 4;
+}
+
+/* cache_fit: the cached mapping that best fits a chunk of `bytes` (the
+ * smallest that fits; the newest of equals: its pages are the likeliest
+ * still in the TLB), or state.cached when none does.
+ * cache_take: a mapping for a chunk of `bytes` from the cache: the best
+ * fit, else the one nearest in length, resized by one mremap (one
+ * system call instead of an mmap now and a munmap at an eviction). NULL
+ * when the cache is empty or the mremap fails (the cache is unchanged);
+ * *length is the mapping's length. */
+static size_t cache_fit(size_t bytes)
+{
+    size_t fit = state.cached;
+    for (size_t i = state.cached; i-- > 0;)
+        if (mapping_fits(state.cache[i].bytes, bytes)
+            && (fit == state.cached || state.cache[i].bytes < state.cache[fit].bytes))
+            fit = i;
+    return fit;
+}
+
+static void *cache_take(size_t bytes, size_t *length)
+{
+    size_t nearest = state.cached, nearest_gap = SIZE_MAX, fit = cache_fit(bytes);
+    for (size_t i = state.cached; i-- > 0;) {
+        size_t have = state.cache[i].bytes, gap = have > bytes ? have - bytes : bytes - have;
+        if (gap < nearest_gap)
+            nearest = i, nearest_gap = gap;
+    }
+    if (fit != state.cached) {
+        char *chunk = state.cache[fit].start;
+        *length = state.cache[fit].bytes;
+        cache_remove(fit);
+        return chunk;
+    }
+    if (nearest == state.cached)
+        return NULL;
+    char *chunk = heap_remap(state.cache[nearest].start, state.cache[nearest].bytes, bytes);
+    if (chunk != NULL) {
+        *length = bytes;
+        cache_remove(nearest);
+    }
+    return chunk;
+}
+
+/* A freed mapping goes into the cache, the oldest ones unmapped to make
+ * room; one larger than the whole cache is unmapped at once. errno is
+ * left alone, as free must. */
+static void cache_put(char *start, size_t bytes)
+{
+    if (CACHE_LIMIT == 0 || bytes > MAPPING_CACHE_BYTES) {
+        unmap_for_free(start, bytes);
+        return;
+    }
+    while (state.cached == CACHE_LIMIT || state.cached_bytes + bytes > MAPPING_CACHE_BYTES) {
+        unmap_for_free(state.cache[0].start, state.cache[0].bytes);
+        cache_remove(0);
+    }
+    state.cache[state.cached++] = (struct cached_mapping){.start = start, .bytes = bytes};
+    state.cached_bytes += bytes;
+}
+
+/* Before the heap section grows, every cached mapping is unmapped: the
+ * memory the cache holds would otherwise add to the peak footprint, where
+ * the naive rule had given it back (gnu.c flushes its caches before the
+ * heap grows, for the same reason). */
+static void cache_flush(void)
+{
+    while (state.cached > 0) {
+        unmap_for_free(state.cache[0].start, state.cache[0].bytes);
+        cache_remove(0);
+    }
+}
+
 static void *malloc_mapped(size_t size)
 {
     if (request_too_large(size))
@@ -314,23 +457,29 @@ static void *malloc_mapped(size_t size)
         return fail_enomem();
     if (table_reserve(1) != 0)
         return NULL;
-    void *chunk = heap_map(bytes);
-    if (chunk == NULL)
+    size_t length = bytes;
+    void *chunk = cache_take(bytes, &length);
+    if (chunk == NULL && (chunk = heap_map(bytes)) == NULL)
         return NULL;
     table_insert((struct page_entry){.page = page_of(chunk), .class_index = MAPPED,
-                                     .pages = (uint32_t)(bytes / PAGE_BYTES)});
+                                     .pages = (uint32_t)(length / PAGE_BYTES)});
     return chunk;
 }
 
-/* A mapped chunk that stays large is resized by the kernel (heap_remap),
- * which may move it: its record moves with it. */
+/* A mapped chunk that stays large keeps its mapping while that still fits
+ * (mapping_fits); else it moves by copy into a cached mapping that fits,
+ * if there is one (as glibc's realloc copies within its heap); else the
+ * kernel resizes it (heap_remap), which may move it: its record moves
+ * with it. */
 static void *realloc_mapped(void *ptr, struct page_entry *entry, size_t size)
 {
     size_t old_bytes = (size_t)entry->pages * PAGE_BYTES, bytes = whole_pages(size);
     if (size <= LARGEST_CLASS || bytes / PAGE_BYTES > UINT32_MAX)
         return realloc_by_copy(ptr, old_bytes, size);
-    if (bytes == old_bytes)
+    if (mapping_fits(old_bytes, bytes))
         return memcheck_realloc(ptr, ptr, size);
+    if (cache_fit(bytes) != state.cached) /* a copy beats a system call */
+        return realloc_by_copy(ptr, old_bytes, size);
     void *moved = heap_remap(ptr, old_bytes, bytes);
     if (moved == NULL)
         return NULL; /* errno ENOMEM; the old mapping and its record stand */
@@ -378,7 +527,7 @@ void *dmm_malloc(size_t size)
 }
 
 /* The chunk's page names its class, and the chunk goes to the front of
- * that class's list. A mapping goes back to the OS at once. */
+ * that class's list. A mapping goes into the mapping cache. */
 void dmm_free(void *ptr)
 {
     if (ptr == NULL)
@@ -392,7 +541,7 @@ void dmm_free(void *ptr)
     if (entry->class_index == MAPPED) {
         size_t bytes = (size_t)entry->pages * PAGE_BYTES;
         table_remove(entry);
-        unmap_for_free(ptr, bytes);
+        cache_put(ptr, bytes);
         return;
     }
     struct size_class *class = &state.classes[entry->class_index];
@@ -549,18 +698,28 @@ static const char *check_class(size_t index, size_t runs)
     return NULL;
 }
 
+/* How the walk shows a region: a chunk handed out, a chunk that can be
+ * (free, uncarved, the pad), or bytes that never can (dmm.h's METADATA). */
+enum region { ALLOCATED, FREE, METADATA };
+
+/* Metadata is reported as all header (header_bytes == size), as it was
+ * before dmm.h named the kind: a visitor that sums headers still counts it. */
 static void visit_region(dmm_visit_fn *visit, void *arg, const void *start, size_t size,
-                         size_t header_bytes, int is_free)
+                         enum region region)
 {
     if (size != 0)
-        visit(&(struct dmm_chunk_info){.start = start, .size = size, .header_bytes = header_bytes,
-                                       .is_free = is_free}, arg);
+        visit(&(struct dmm_chunk_info){
+                  .start = start, .size = size,
+                  .header_bytes = region == METADATA ? size : 0,
+                  .is_free = region == FREE,
+                  .kind = region == METADATA ? DMM_CHUNK_METADATA : DMM_CHUNK_BLOCK},
+              arg);
 }
 
 /* One run's chunks in address order. A chunk is free when it is on its
  * class's list, so each run scans that list (a cost paid only when there
  * is a visitor); the uncarved range is one free region, and the leftover
- * after the last chunk is overhead. */
+ * after the last chunk is metadata: no chunk of the class fits in it. */
 static void visit_run(dmm_visit_fn *visit, void *arg, char *run, size_t index)
 {
     const struct size_class *class = &state.classes[index];
@@ -574,37 +733,66 @@ static void visit_run(dmm_visit_fn *visit, void *arg, char *run, size_t index)
     for (size_t i = 0; i < chunks; i++) {
         char *chunk = run + i * bytes;
         if (chunk == class->carve) {
-            visit_region(visit, arg, chunk, (size_t)(class->carve_end - chunk), 0, 1);
+            visit_region(visit, arg, chunk, (size_t)(class->carve_end - chunk), FREE);
             break;
         }
-        visit_region(visit, arg, chunk, bytes, 0, (int)(is_free[i / 64] >> (i % 64) & 1));
+        visit_region(visit, arg, chunk, bytes, is_free[i / 64] >> (i % 64) & 1 ? FREE : ALLOCATED);
     }
     size_t leftover = run_bytes(index) - chunks * bytes;
-    visit_region(visit, arg, run + chunks * bytes, leftover, leftover, 0);
+    visit_region(visit, arg, run + chunks * bytes, leftover, METADATA);
 }
 
 /* The heap section in address order (a gap below the first run as
- * overhead, the runs, the pad as free), each mapping as one allocated
- * chunk, and the table as overhead: everything the footprint counts. */
+ * metadata, the runs, the pad as free), each mapping as one allocated
+ * chunk, and the table as metadata: everything the footprint counts. */
 static void visit_all(dmm_visit_fn *visit, void *arg)
 {
     if (state.pad != NULL) {
         size_t gap = (size_t)(state.first_run - (char *)heap_start());
-        visit_region(visit, arg, heap_start(), gap, gap, 0);
+        visit_region(visit, arg, heap_start(), gap, METADATA);
         uint64_t probes = 0;
         for (char *run = state.first_run; run != state.pad;) {
             size_t index = table_find(page_of(run), &probes)->class_index;
             visit_run(visit, arg, run, index);
             run += run_bytes(index);
         }
-        visit_region(visit, arg, state.pad, (size_t)((char *)heap_break() - state.pad), 0, 1);
+        visit_region(visit, arg, state.pad, (size_t)((char *)heap_break() - state.pad), FREE);
     }
     for (size_t i = 0; i < state.table_slots; i++)
         if (state.table[i].page != 0 && state.table[i].class_index == MAPPED)
             visit_region(visit, arg, page_address(state.table[i].page),
-                         (size_t)state.table[i].pages * PAGE_BYTES, 0, 0);
+                         (size_t)state.table[i].pages * PAGE_BYTES, ALLOCATED);
+    for (size_t i = 0; i < state.cached; i++) /* free: the next large malloc may take it */
+        visit_region(visit, arg, state.cache[i].start, state.cache[i].bytes, FREE);
     size_t table_bytes = state.table ? whole_pages(state.table_slots * sizeof *state.table) : 0;
-    visit_region(visit, arg, state.table, table_bytes, table_bytes, 0);
+    visit_region(visit, arg, state.table, table_bytes, METADATA);
+}
+
+/* Invariant 8; adds the cached bytes to *mapped. */
+static const char *check_cache(size_t *mapped)
+{
+    size_t bytes = 0;
+    if (state.cached > CACHE_LIMIT)
+        return check_failed(8, state.cache, "%zu mappings cached, at most %d", state.cached,
+                            CACHE_LIMIT);
+    for (size_t i = 0; i < state.cached; i++) {
+        uintptr_t start = (uintptr_t)state.cache[i].start, length = state.cache[i].bytes;
+        uint64_t probes = 0;
+        if (length == 0 || start % heap_page_size() || length % heap_page_size()
+            || (start < (uintptr_t)heap_break() && start + length > (uintptr_t)heap_start()))
+            return check_failed(8, (void *)start, "a cached mapping of %zu bytes: not whole OS "
+                                "pages outside the heap section", (size_t)length);
+        if (table_find(page_of((void *)start), &probes) != NULL)
+            return check_failed(8, (void *)start, "a cached mapping that the table still "
+                                "records: a chunk and free at once");
+        bytes += length;
+    }
+    if (bytes != state.cached_bytes || bytes > MAPPING_CACHE_BYTES)
+        return check_failed(8, state.cache, "the cached mappings add up to %zu bytes, %zu "
+                            "counted, at most %zu", bytes, state.cached_bytes,
+                            MAPPING_CACHE_BYTES);
+    *mapped += bytes;
+    return NULL;
 }
 
 /* O(table slots + run pages + free chunks), each lookup O(1) expected. */
@@ -615,6 +803,8 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     const char *problem = state.table ? check_table(&records, &mapped) : NULL;
     if (problem == NULL && state.pad != NULL)
         problem = check_runs(runs, &run_pages);
+    if (problem == NULL)
+        problem = check_cache(&mapped);
     if (problem == NULL && run_pages + records != state.table_used)
         problem = check_failed(3, state.table, "%zu entries: %zu run pages and %zu mapping "
                                "records", state.table_used, run_pages, records);
@@ -622,7 +812,8 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
     heap_stats(&section);
     mapped += state.table ? whole_pages(state.table_slots * sizeof *state.table) : 0;
     if (problem == NULL && mapped != section.mapped_bytes)
-        problem = check_failed(4, state.table, "the records and the table add up to %zu bytes, "
+        problem = check_failed(4, state.table, "the records, the cache and the table add up "
+                               "to %zu bytes, "
                                "but %zu are mapped", mapped, section.mapped_bytes);
     for (size_t index = 0; problem == NULL && index < CLASS_COUNT; index++)
         problem = check_class(index, runs[index]);
@@ -633,7 +824,22 @@ const char *dmm_check(dmm_visit_fn *visit, void *arg)
 
 /* Unmaps each large chunk whose record lies outside the heap section (after
  * a corruption, leaking a mapping beats unmapping pages that are not ours),
- * then the table; then resets the heap section and every counter. */
+ * each cached mapping likewise, then the table; then resets the heap
+ * section and every counter. */
+/* A small chunk holds its class's bytes; a large chunk is its whole
+ * mapping (no header): the page table knows both (dmm.h). */
+size_t dmm_usable_size(const void *payload)
+{
+    MEMCHECK_ALLOCATOR_AT_WORK;
+    uint64_t probes = 0; /* not a free's search: not counted */
+    const struct page_entry *entry = table_find(page_of(payload), &probes);
+    if (entry == NULL)
+        not_a_chunk();
+    if (entry->class_index == MAPPED)
+        return (size_t)entry->pages * PAGE_BYTES;
+    return class_bytes[entry->class_index];
+}
+
 void dmm_reset(void)
 {
     MEMCHECK_ALLOCATOR_AT_WORK;
@@ -645,6 +851,11 @@ void dmm_reset(void)
             memcheck_free((void *)start); /* a live block: memcheck forgets it */
             heap_unmap((void *)start, bytes);
         }
+    }
+    for (size_t i = 0; i < state.cached && i < MAPPING_CACHE_SLOTS; i++) {
+        uintptr_t start = (uintptr_t)state.cache[i].start, bytes = state.cache[i].bytes;
+        if (start >= (uintptr_t)heap_break() || start + bytes <= (uintptr_t)heap_start())
+            heap_unmap((void *)start, bytes);
     }
     if (state.table != NULL)
         heap_unmap(state.table, state.table_slots * sizeof *state.table);

@@ -360,6 +360,43 @@ START_TEST(test_checker_visits_only_owned_memory)
 }
 END_TEST
 
+/* dmm_usable_size is optional (dmm.h): a weak reference is NULL where the
+ * allocator leaves it out (minimal, pad), and the promise is then not
+ * tested. Where it is defined: at least the request, and every usable byte
+ * the block's own (writing all of them breaks neither a neighbour nor an
+ * invariant). */
+#pragma weak dmm_usable_size
+
+START_TEST(test_usable_size_covers_the_request_and_is_the_blocks_own)
+{
+    if (&dmm_usable_size == NULL)
+        return;
+    static const size_t sizes[] = {0, 1, 15, 16, 17, 100, 1000, 4096, 40000, 200000};
+    enum { COUNT = sizeof sizes / sizeof sizes[0] };
+    void *p[COUNT];
+    size_t usable[COUNT];
+    for (size_t i = 0; i < COUNT; i++) {
+        p[i] = dmm_malloc(sizes[i]);
+        ck_assert_ptr_nonnull(p[i]);
+        usable[i] = dmm_usable_size(p[i]);
+        ck_assert_msg(usable[i] >= sizes[i], "dmm_usable_size says %zu for malloc(%zu)",
+                      usable[i], sizes[i]);
+        ck_assert_msg(ownership_contains(p[i], usable[i] ? usable[i] : 1),
+                      "malloc(%zu): its %zu usable bytes leave the allocator's memory",
+                      sizes[i], usable[i]);
+        pattern_fill(p[i], usable[i], i);
+    }
+    for (size_t i = 0; i < COUNT; i++)
+        ck_assert_msg(pattern_intact(p[i], usable[i], i),
+                      "writing the usable bytes of another block overwrote malloc(%zu)'s",
+                      sizes[i]);
+    ck_assert_heap_ok();
+    for (size_t i = 0; i < COUNT; i++)
+        dmm_free(p[i]);
+    ck_assert_heap_ok();
+}
+END_TEST
+
 START_TEST(test_reset_returns_everything_and_zeroes_counters)
 {
     for (int i = 0; i < 50; i++)
@@ -393,7 +430,8 @@ int main(void)
           test_realloc_keeps_contents_up_to_the_smaller_size, test_realloc_does_not_touch_neighbours}},
         {"introspection",
          {test_name_is_set, test_stats_add_up, test_checker_visits_only_owned_memory,
-          test_reset_returns_everything_and_zeroes_counters}},
+          test_reset_returns_everything_and_zeroes_counters,
+          test_usable_size_covers_the_request_and_is_the_blocks_own}},
     };
     return run_test_groups("contract", groups, sizeof groups / sizeof groups[0], setup);
 }

@@ -21,7 +21,8 @@
 #include <string.h>
 
 #define GROWTH_STEP ((size_t)44 * 1024)      /* bytes: the least the heap grows */
-#define MMAP_THRESHOLD ((size_t)128 * 1024) /* bytes: requests this large are mapped */
+#define MMAP_THRESHOLD ((size_t)128 * 1024) /* bytes: requests this large are mapped, at first */
+#define MMAP_THRESHOLD_MAX ((size_t)32 << 20) /* bytes: freeing a larger one raises nothing */
 #define TRIM_THRESHOLD ((size_t)128 * 1024) /* bytes: a larger free top is trimmed */
 #define TRIM_KEEP ((size_t)64 * 1024)       /* bytes a trim keeps at the top */
 #define CACHE_DEPTH 7                     /* chunks a cache holds */
@@ -320,6 +321,62 @@ START_TEST(test_heap_chunk_growing_past_the_threshold_is_mapped)
 }
 END_TEST
 
+/* Built with -DDMM_MMAP_THRESHOLD_FIXED=1, gnu.c keeps its threshold at
+ * 128 KiB: the lecture's naive rule, and these tests do not apply. */
+#ifndef DMM_MMAP_THRESHOLD_FIXED
+#define DMM_MMAP_THRESHOLD_FIXED 0
+#endif
+
+/* (a) glibc's dynamic threshold: freeing a mapped chunk raises the
+ * threshold to its length, so the next request of its size comes from the
+ * heap, with no mmap (and none of the munmap that would follow); the trim
+ * threshold follows at twice it, so freeing that chunk at the top of the
+ * heap trims nothing. */
+START_TEST(test_freed_mapped_chunk_raises_the_threshold)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    void *first = dmm_malloc(200000);
+    ck_assert(has_bit(first, MAPPED));
+    size_t length = chunk_bytes(first);
+    dmm_free(first);
+    struct dmm_stats before = stats_now();
+    void *again = dmm_malloc(200000);
+    struct dmm_stats after = stats_now();
+    ck_assert(!has_bit(again, MAPPED));
+    ck_assert_uint_eq(after.mmap_calls, before.mmap_calls);
+    pattern_fill(again, 200000, 9);
+    void *larger = dmm_malloc(length); /* the threshold is the length: mapped */
+    ck_assert(has_bit(larger, MAPPED));
+    ck_assert_uint_eq(stats_now().mmap_calls, before.mmap_calls + 1);
+    ck_assert_heap_ok();
+    uint64_t breaks = stats_now().brk_calls;
+    dmm_free(again); /* a free top of 200 KiB: above 128 KiB, below twice the length */
+    ck_assert_uint_eq(stats_now().brk_calls, breaks);
+    ck_assert_heap_ok();
+}
+END_TEST
+
+/* (b) The cap: a mapped chunk above MMAP_THRESHOLD_MAX freed leaves the
+ * threshold where it was: the same request is mapped again, and so is a
+ * request of 128 KiB. */
+START_TEST(test_threshold_stays_below_its_cap)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    void *huge = dmm_malloc(MMAP_THRESHOLD_MAX + 1);
+    ck_assert(has_bit(huge, MAPPED));
+    dmm_free(huge);
+    ck_assert_uint_eq(stats_now().munmap_calls, 1);
+    void *again = dmm_malloc(MMAP_THRESHOLD_MAX + 1);
+    ck_assert(has_bit(again, MAPPED));
+    void *threshold = dmm_malloc(MMAP_THRESHOLD);
+    ck_assert(has_bit(threshold, MAPPED));
+    ck_assert_uint_eq(stats_now().mmap_calls, 3);
+    ck_assert_heap_ok();
+}
+END_TEST
+
 static size_t unmapped;
 
 static void count_unmaps(enum heap_event event, void *addr, size_t length, void *arg)
@@ -384,7 +441,9 @@ int main(void)
         {"mapped", {test_threshold_request_is_one_mapping,
                     test_realloc_of_a_mapped_chunk_uses_mremap,
                     test_heap_chunk_growing_past_the_threshold_is_mapped,
-                    test_reset_unmaps_the_mapped_chunks}},
+                    test_reset_unmaps_the_mapped_chunks,
+                    test_freed_mapped_chunk_raises_the_threshold,
+                    test_threshold_stays_below_its_cap}},
         {"trim", {test_trim_above_the_threshold_and_not_below}},
     };
     return run_test_groups("lecture/gnu", groups, sizeof groups / sizeof groups[0], setup);

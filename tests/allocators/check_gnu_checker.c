@@ -170,6 +170,20 @@ START_TEST(test_check_invariant11_mapped_list_broken)
 }
 END_TEST
 
+/* A mapped chunk whose length word was shortened by 4080 bytes (the same
+ * pages: its munmap unmaps exactly its mapping) raises the threshold, when
+ * it is freed, to a length that is no whole number of pages. */
+START_TEST(test_check_invariant12_threshold_not_a_mapping_length)
+{
+#if !defined(DMM_MMAP_THRESHOLD_FIXED) || !DMM_MMAP_THRESHOLD_FIXED
+    void *p = dmm_malloc(200000);
+    *size_word(p) = (chunk_bytes(p) - 4096 + 16) | MAPPED;
+    dmm_free(p);
+    assert_checker_says(12);
+#endif
+}
+END_TEST
+
 int main(void)
 {
     const struct test_group groups[] = {
@@ -187,7 +201,8 @@ int main(void)
                      test_check_invariant9_cached_chunk_lost_its_mark,
                      test_check_invariant9_chunk_cached_twice,
                      test_check_invariant10_mapped_header_overwritten,
-                     test_check_invariant11_mapped_list_broken}},
+                     test_check_invariant11_mapped_list_broken,
+                     test_check_invariant12_threshold_not_a_mapping_length}},
     };
     return run_test_groups("checker/gnu", groups, sizeof groups / sizeof groups[0], setup);
 }

@@ -2,8 +2,9 @@
  * check_segregated.c — the lecture's behaviour of allocators/segregated.c:
  * size classes with a bounded rounding, runs of one class, no header on
  * any chunk, LIFO free lists, a page table that free searches in O(1),
- * a mapping per large chunk, entirely free runs kept by their class, and a
- * checker that names each broken invariant.
+ * a mapping per large chunk (kept in the mapping cache when freed, and
+ * reused), entirely free runs kept by their class, and a checker that
+ * names each broken invariant.
  *
  * What the allocator decides is read here from its behaviour, not from its
  * source: a class is found by freeing a chunk and asking for another size
@@ -26,6 +27,14 @@
 #define PAGE 4096            /* bytes: the table's page */
 #define LARGEST_CLASS 32768  /* bytes: above it, a mapping per chunk */
 #define CLASSES 40
+#define CACHE_SLOTS 64                   /* freed mappings the cache keeps, at most */
+#define CACHE_BYTES ((size_t)4 << 20)    /* and their bytes, at most */
+
+/* Built with -DDMM_MMAP_THRESHOLD_FIXED=1, segregated.c has no mapping
+ * cache: every large chunk is unmapped at its free (the lecture's rule). */
+#ifndef DMM_MMAP_THRESHOLD_FIXED
+#define DMM_MMAP_THRESHOLD_FIXED 0
+#endif
 
 /* segregated.c's page-table entry, mirrored so that tests can corrupt it. */
 struct mirror_entry {
@@ -34,6 +43,8 @@ struct mirror_entry {
     uint16_t page_in_run; /* position in the run */
     uint32_t pages;       /* the run's or mapping's length in pages */
 };
+
+static struct mirror_entry *entry_of(const void *p); /* the page table, below */
 
 static struct dmm_stats stats_now(void)
 {
@@ -177,7 +188,12 @@ END_TEST
 
 /* ---- large chunks ------------------------------------------------------------- */
 
-START_TEST(test_large_chunks_are_mapped_and_unmapped)
+static size_t pages_for(size_t bytes)
+{
+    return (bytes + PAGE - 1) / PAGE * PAGE;
+}
+
+START_TEST(test_large_chunks_are_mapped_and_cached)
 {
     char *small = dmm_malloc(LARGEST_CLASS); /* the largest class: a run, no mapping of its own */
     struct dmm_stats before = stats_now();
@@ -193,9 +209,119 @@ START_TEST(test_large_chunks_are_mapped_and_unmapped)
     dmm_free(large);
     ck_assert_int_eq(errno, 1234);
     struct dmm_stats after = stats_now();
-    ck_assert_uint_eq(after.munmap_calls, 1);
-    ck_assert_uint_eq(after.mapped_bytes, before.mapped_bytes);
+    if (DMM_MMAP_THRESHOLD_FIXED) { /* the naive rule: given back at once */
+        ck_assert_uint_eq(after.munmap_calls, 1);
+        ck_assert_uint_eq(after.mapped_bytes, before.mapped_bytes);
+    } else { /* kept in the mapping cache: still mapped, no system call */
+        ck_assert_uint_eq(after.munmap_calls, 0);
+        ck_assert_uint_eq(after.mapped_bytes, during.mapped_bytes);
+    }
     ck_assert_ptr_nonnull(small);
+    ck_assert_heap_ok();
+}
+END_TEST
+
+/* (a) The churn the cache removes: a freed mapping serves the next large
+ * request of its page count, or up to a quarter fewer pages, without a
+ * system call; a request it does not fit resizes it with one mremap. */
+START_TEST(test_freed_mapping_is_reused_without_a_system_call)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    char *a = dmm_malloc(40000); /* 10 pages */
+    pattern_fill(a, 40000, 3);
+    dmm_free(a);
+    struct dmm_stats before = stats_now();
+    char *b = dmm_malloc(40000);
+    ck_assert_ptr_eq(b, a); /* the same mapping back */
+    struct dmm_stats after = stats_now();
+    ck_assert_uint_eq(after.mmap_calls, before.mmap_calls);
+    ck_assert_uint_eq(after.munmap_calls, before.munmap_calls);
+    ck_assert_uint_eq(after.mremap_calls, before.mremap_calls);
+    pattern_fill(b, 40000, 4);
+    ck_assert_heap_ok();
+    dmm_free(b);
+    char *c = dmm_malloc(34000); /* 9 pages: 10 is within a quarter more */
+    ck_assert_ptr_eq(c, a);
+    ck_assert_uint_eq(stats_now().mmap_calls, before.mmap_calls);
+    ck_assert_uint_eq(entry_of(c)->pages, 10);
+    dmm_free(c);
+    char *d = dmm_malloc(200000); /* 49 pages: 10 do not fit; resized, not mapped anew */
+    after = stats_now();
+    ck_assert_uint_eq(after.mmap_calls, before.mmap_calls);
+    ck_assert_uint_eq(after.mremap_calls, before.mremap_calls + 1);
+    ck_assert_uint_eq(after.munmap_calls, before.munmap_calls);
+    ck_assert_uint_eq(entry_of(d)->pages, pages_for(200000) / PAGE);
+    pattern_fill(d, 200000, 5);
+    ck_assert_heap_ok();
+}
+END_TEST
+
+/* realloc of a large chunk: in place while its mapping still fits (up to a
+ * quarter more pages than needed), else by copy into a cached mapping that
+ * fits rather than by mremap; the mapping it leaves goes into the cache. */
+START_TEST(test_large_realloc_prefers_the_cache_to_mremap)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    char *a = dmm_malloc(100000), *b = dmm_malloc(40000); /* 25 and 10 pages */
+    dmm_free(b);
+    pattern_fill(a, 100000, 6);
+    struct dmm_stats before = stats_now();
+    ck_assert_ptr_eq(dmm_realloc(a, 90000), a); /* 22 pages needed: 25 fit */
+    char *moved = dmm_realloc(a, 40000);        /* 10 needed: 25 do not fit, b's 10 do */
+    ck_assert_ptr_eq(moved, b);
+    ck_assert(pattern_intact(moved, 40000, 6));
+    struct dmm_stats after = stats_now();
+    ck_assert_uint_eq(after.mremap_calls, before.mremap_calls);
+    ck_assert_uint_eq(after.mmap_calls, before.mmap_calls);
+    ck_assert_uint_eq(after.munmap_calls, before.munmap_calls);
+    ck_assert_ptr_eq(dmm_malloc(100000), a); /* a's mapping, from the cache */
+    ck_assert_heap_ok();
+}
+END_TEST
+
+/* (b) The cache's bounds: a mapping larger than the whole cache is unmapped
+ * at its free; the cache keeps CACHE_SLOTS mappings and CACHE_BYTES at
+ * most (the oldest leave first); and the heap section never grows while
+ * the cache holds memory, so the cache never raises the peak footprint. */
+START_TEST(test_the_mapping_cache_is_bounded)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    char *huge = dmm_malloc(CACHE_BYTES + 1);
+    size_t table = stats_now().mapped_bytes - pages_for(CACHE_BYTES + 1);
+    dmm_free(huge);
+    ck_assert_uint_eq(stats_now().munmap_calls, 1);
+    ck_assert_uint_eq(stats_now().mapped_bytes, table);
+
+    enum { CHUNKS = CACHE_SLOTS + 6 };
+    static char *chunks[CHUNKS];
+    for (int i = 0; i < CHUNKS; i++)
+        chunks[i] = dmm_malloc(40000); /* 10 pages each: 70 of them fit in 4 MiB */
+    table = stats_now().mapped_bytes - CHUNKS * pages_for(40000);
+    uint64_t unmapped = stats_now().munmap_calls;
+    for (int i = 0; i < CHUNKS; i++)
+        dmm_free(chunks[i]);
+    ck_assert_uint_eq(stats_now().munmap_calls - unmapped, CHUNKS - CACHE_SLOTS);
+    ck_assert_uint_eq(stats_now().mapped_bytes - table, CACHE_SLOTS * pages_for(40000));
+    ck_assert_heap_ok();
+    dmm_reset();
+
+    enum { BIG = 50 }; /* 50 mappings of 25 pages: 40 fill the 4 MiB */
+    for (int i = 0; i < BIG; i++)
+        chunks[i] = dmm_malloc(100000);
+    table = stats_now().mapped_bytes - BIG * pages_for(100000);
+    for (int i = 0; i < BIG; i++)
+        dmm_free(chunks[i]);
+    ck_assert_uint_eq(stats_now().mapped_bytes - table,
+                      CACHE_BYTES / pages_for(100000) * pages_for(100000));
+    ck_assert_heap_ok();
+
+    uint64_t breaks = stats_now().brk_calls;
+    for (int i = 0; stats_now().brk_calls == breaks; i++) /* until the heap section grows */
+        ck_assert_ptr_nonnull(dmm_malloc(LARGEST_CLASS));
+    ck_assert_uint_eq(stats_now().mapped_bytes, table); /* the cache was flushed first */
     ck_assert_heap_ok();
 }
 END_TEST
@@ -219,7 +345,9 @@ START_TEST(test_realloc_in_class_in_place_mapped_by_mremap)
     ck_assert_heap_ok();
     char *back = dmm_realloc(bigger, 50); /* small again: copied into a class */
     ck_assert(pattern_intact(back, 50, 2));
-    ck_assert_uint_eq(stats_now().mapped_bytes, PAGE); /* the table alone */
+    /* The table, and the mapping the chunk left, in the cache (none if naive). */
+    ck_assert_uint_eq(stats_now().mapped_bytes,
+                      PAGE + (DMM_MMAP_THRESHOLD_FIXED ? 0 : pages_for(1000000)));
     ck_assert_heap_ok();
 }
 END_TEST
@@ -426,6 +554,27 @@ START_TEST(test_check_invariant7_double_free_and_lost_chunk)
 }
 END_TEST
 
+START_TEST(test_check_invariant8_cached_mapping_still_recorded)
+{
+    if (DMM_MMAP_THRESHOLD_FIXED)
+        return;
+    char *live = dmm_malloc(100000), *cached = dmm_malloc(40000);
+    dmm_free(cached); /* into the cache: its record leaves the table */
+    struct table_finder t = table_now();
+    struct mirror_entry *record = entry_of(live), saved = *record;
+    record->page = 0; /* the live chunk's record now names the cached mapping */
+    size_t slot = home_slot((uintptr_t)cached / PAGE, t.slots);
+    while (t.table[slot].page != 0)
+        slot = (slot + 1) % t.slots;
+    t.table[slot] = (struct mirror_entry){.page = (uintptr_t)cached / PAGE,
+                                          .class_index = CLASSES, .pages = 10};
+    assert_checker_says(8);
+    t.table[slot].page = 0; /* as it was, so that dmm_reset unmaps each mapping once */
+    *record = saved;
+    ck_assert_heap_ok();
+}
+END_TEST
+
 int main(void)
 {
     const struct test_group groups[] = {
@@ -433,7 +582,10 @@ int main(void)
                      test_no_header_chunks_are_class_bytes_apart}},
         {"malloc-free", {test_free_pushes_and_malloc_pops_lifo,
                          test_search_steps_do_not_grow_with_the_free_list,
-                         test_large_chunks_are_mapped_and_unmapped,
+                         test_large_chunks_are_mapped_and_cached,
+                         test_freed_mapping_is_reused_without_a_system_call,
+                         test_large_realloc_prefers_the_cache_to_mremap,
+                         test_the_mapping_cache_is_bounded,
                          test_realloc_in_class_in_place_mapped_by_mremap}},
         {"lecture", {test_lecture_demo, test_an_entirely_free_run_stays_with_its_class,
                      test_visitor_accounts_for_the_whole_footprint}},
@@ -444,7 +596,8 @@ int main(void)
                      test_check_invariant4_mapping_record_wrong_length,
                      test_check_invariant5_uncarved_range_in_another_class,
                      test_check_invariant6_free_link_inside_a_chunk,
-                     test_check_invariant7_double_free_and_lost_chunk}},
+                     test_check_invariant7_double_free_and_lost_chunk,
+                     test_check_invariant8_cached_mapping_still_recorded}},
     };
     return run_test_groups("lecture/segregated", groups, sizeof groups / sizeof groups[0], setup);
 }
