@@ -13,8 +13,12 @@
  *   program needs and the lecture's allocators leave out:
  *     - threads: ONE global lock (a pthread mutex) around every call into
  *       the allocator, so the single-threaded dmm code is never entered
- *       twice at once. Simple and correct; every thread waits for every
- *       other, which is what the lecture's allocators would need anyway.
+ *       twice at once. While the process has a single thread
+ *       (__libc_single_threaded, glibc >= 2.32) there is nobody to wait
+ *       for, and the lock is skipped: glibc's own malloc does the same.
+ *       The flag turns false in pthread_create before the new thread
+ *       exists; whether a call took the lock is decided once per call, so
+ *       a lock taken is always released.
  *     - fork: pthread_atfork handlers. prepare takes the lock, so no other
  *       thread is half-way through the heap when the address space is
  *       copied; parent and child release it (the child has one thread, the
@@ -22,101 +26,97 @@
  *     - the rest of the malloc family (calloc, realloc, reallocarray, the
  *       aligned ones, malloc_usable_size) with the C and POSIX error rules.
  *
- * The block table
- *   Every live block the program holds is recorded in an open-addressing
- *   hash table (linear probing, backward-shift deletion, no tombstones):
- *
- *       address the program holds -> payload dmm returned, requested size
- *
- *   For a block of alignment <= 16 address == payload. A block with a
- *   larger alignment is over-allocated (size + alignment - 16 bytes: dmm's
- *   payload is already 16-aligned, so the aligned address is at most
- *   alignment - 16 bytes in) and the program gets the aligned address
- *   inside it; free, realloc and malloc_usable_size look it up to find the
- *   payload to give back. The requested size is what malloc_usable_size
- *   returns (>= the request, as required), for every allocator alike —
- *   several of them (minimal, pad) do not remember sizes at all.
- *   The table lives in memory this file maps itself (mmap, never malloc),
- *   starts at TABLE_MIN_SLOTS and doubles when it is half full; it is not
- *   counted in dmm_stats, which describe the allocator alone.
- *   Cost: 24 bytes a slot, 48 to 96 bytes per live block at a load of
- *   1/4 .. 1/2, and a hash probe on every malloc and free.
+ * The common case costs one test, a lock (or not) and the allocator's call
+ *   Before the first block the layer chooses its mode (enum preload_mode,
+ *   preload.h), once:
+ *     - SIZED: the allocator defines the optional function
+ *           size_t dmm_usable_size(const void *payload);
+ *       (dmm.h; a weak reference here, NULL when it is not defined). A
+ *       block of alignment <= 16 is the allocator's payload as it is:
+ *       malloc is dmm_malloc, free is dmm_free, malloc_usable_size asks
+ *       dmm_usable_size. Only an OVER-ALIGNED block (alignment > 16) is
+ *       recorded, in the block table (preload_table.c): it is
+ *       over-allocated (size + alignment - 16 bytes: dmm's payload is
+ *       already 16-aligned, so the aligned address is at most alignment -
+ *       16 bytes in), and free looks up the payload to give back. free
+ *       probes the table only for a pointer aligned to the smallest
+ *       alignment ever recorded (state.probe_mask): one AND and a branch
+ *       for every other block.
+ *     - TABLE: the allocator does not define it (minimal and pad keep no
+ *       sizes at all). Every block is in the block table, with the size
+ *       the program asked for (what malloc_usable_size returns): a hash
+ *       probe per malloc and free, 48 to 96 bytes per live block, and the
+ *       allocator sees exactly the program's requests. (A 16-byte size
+ *       prefix before each block was tried instead: cheaper per call, but
+ *       every request reached the allocator 16 bytes larger, which changed
+ *       what is measured — list's search steps doubled on Python.) A
+ *       pointer free finds in no entry is refused: a message, abort.
+ *     - CHECKED (DMM_CHECKED=1): guards, junk fill, every block in the
+ *       table; preload_checked.c, unchanged by the above.
+ *   DMM_PRELOAD_TABLE=1 forces TABLE on an allocator that defines
+ *   dmm_usable_size (to test and time the fallback); DMM_PRELOAD_REPORT=1
+ *   prints the mode at exit. preload/CMakeLists.txt reads the same fact
+ *   from the sources (DMM_PRELOAD_SIZED) for the tests and bench-preload.
  *
  * Invariants (under the lock)
- *   1. Every live block is in the table exactly once, under the address
- *      the program holds; every table entry is a live block.
- *   2. The table is at most half full: a probe always ends at an empty slot.
- *   3. address - payload < alignment of the request, and address + size
- *      lies inside the payload dmm_malloc returned.
- *
- * Checked mode (DMM_CHECKED=1, `dmm-run --checked`; read once, at the
- * first call)
- *   Every block is allocated with GUARD_BYTES more; the guard after the
- *   size the program asked for is filled with GUARD_BYTE, fresh memory
- *   (not calloc's) with FRESH_BYTE, a block being freed with FREED_BYTE.
- *   free and realloc check, before the allocator sees anything: that the
- *   pointer is a live block (else: inside one? freed already? never ours?)
- *   and that its guard is intact. A freed block stays in the table as a
- *   record (payload NULL) until its address is handed out again, so a
- *   double free is told from a pointer never allocated; the table then
- *   grows with the addresses freed and not reused (minimal and pad reuse
- *   none). Invariant 1 holds for the live entries.
+ *   1. SIZED: a block is in the table if and only if it is over-aligned.
+ *      TABLE: every live block is, under the address the program holds.
+ *   2. An entry's address lies alignment-aligned inside its payload, and
+ *      address + size inside the payload too.
+ *   3. The mode never changes after the first call.
  *
  * Errors
  *   Exhaustion: NULL with errno ENOMEM (posix_memalign returns ENOMEM).
- *   A bad alignment: EINVAL. Freeing a pointer that is not a live block,
- *   or (checked) one whose guard changed: a one-line message on stderr
- *   (write(2): nothing here may allocate) and abort(), like glibc's
- *   "free(): invalid pointer".
+ *   A bad alignment: EINVAL. free, realloc or malloc_usable_size of a
+ *   pointer that is not 16-byte aligned (no block starts there), or in
+ *   TABLE mode of one in no entry: a one-line message on stderr (write(2):
+ *   nothing here may allocate) and abort(), like glibc's "free(): invalid
+ *   pointer". In SIZED mode any other pointer that is not a live block (a
+ *   double free, a pointer into a block) is undefined, as with glibc:
+ *   checked mode (`dmm-run --checked`) is the tool that tells them apart.
  */
 #define _GNU_SOURCE /* reallocarray, memalign, valloc, pvalloc, malloc_usable_size */
 
-#include "dmm.h"
+#include "preload.h"
 
 #include "common.h"
+#include "dmm.h"
 
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define ONE_THREAD() (__libc_single_threaded != 0)
+#endif
+#endif
+#ifndef ONE_THREAD
+#define ONE_THREAD() 0 /* no such flag: always lock */
+#endif
 
 /* The functions a program sees. preload/exports.map makes everything else
  * in the library local, dmm_* and heap_* included. */
 #define EXPORTED __attribute__((visibility("default")))
 
-/* 1024 slots, 24 KiB: enough for a small program without ever growing. */
-#define TABLE_MIN_SLOTS 1024
-
-/* Checked mode (see the top). */
-#define GUARD_BYTES 96  /* after each block: an overrun of up to 95 bytes is measured
-                           exactly, and the allocator's headers beyond it survive
-                           until free looks */
-#define GUARD_BYTE 0xfd /* MSVC's "no man's land" */
-#define FRESH_BYTE 0xcd /* malloc'd, not yet written */
-#define FREED_BYTE 0xdd /* freed */
-
-struct block {
-    void *address; /* what the program holds; NULL: the slot is empty */
-    void *payload; /* what dmm_malloc returned; == address unless over-aligned;
-                      NULL: a freed block's record (checked mode) */
-    size_t size;   /* bytes the program asked for: malloc_usable_size */
-};
+/* The optional allocator function (dmm.h): the usable size of one of its
+ * own payloads, >= the size asked for. Weak: NULL when not defined. */
+size_t dmm_usable_size(const void *payload) __attribute__((weak));
 
 static struct preload_state {
-    pthread_mutex_t lock;       /* held around every call into dmm and the table */
-    atomic_int fork_handlers;   /* 0: not registered, 1: registering, 2: done */
-    struct block *slots;        /* the block table, mmap'ed; NULL before first use */
-    size_t slot_count;          /* a power of two, or 0 */
-    size_t block_count;         /* live blocks in the table */
-    size_t freed_count;         /* checked mode: records of freed blocks in the table */
-    int checked;                /* DMM_CHECKED=1: guards, junk fill, misuse told apart */
-    int checked_known;          /* checked has been read */
-} state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    atomic_int mode;          /* enum preload_mode; PRELOAD_MODE_UNKNOWN before the first call */
+    atomic_int fork_handlers; /* 0: not registered, 1: registering, 2: done */
+    uintptr_t probe_mask;     /* a pointer p may be in the table only if (p & probe_mask)
+                                 == 0: the smallest alignment ever recorded, minus 1;
+                                 all ones before any; 0 in TABLE mode (always probe) */
+    size_t live_blocks;       /* blocks not in the table, malloc'ed and not freed (DMM_STATS) */
+    pthread_mutex_t lock;     /* held around every call into dmm and the table, when threaded */
+} state = {.probe_mask = UINTPTR_MAX, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- fatal errors, without allocating -------------------------------------- */
 
@@ -132,20 +132,14 @@ static void write_text(const char *text)
     }
 }
 
-/* A message built on the stack: text, numbers in decimal and addresses. */
-struct message {
-    char text[320];
-    size_t length;
-};
-
-static void put(struct message *m, const char *text)
+void preload_put(struct preload_message *m, const char *text)
 {
     while (*text != '\0' && m->length + 1 < sizeof m->text)
         m->text[m->length++] = *text++;
     m->text[m->length] = '\0';
 }
 
-static void put_number(struct message *m, uintptr_t value, unsigned base)
+void preload_put_number(struct preload_message *m, uintptr_t value, unsigned base)
 {
     char digits[2 + 20 + 1], *at = &digits[sizeof digits - 1];
     *at = '\0';
@@ -154,11 +148,10 @@ static void put_number(struct message *m, uintptr_t value, unsigned base)
     while ((value /= base) != 0);
     if (base == 16)
         *--at = 'x', *--at = '0';
-    put(m, at);
+    preload_put(m, at);
 }
 
-/* "dmm-preload (NAME): " and the message on stderr, then abort. */
-static _Noreturn void die(const struct message *m)
+_Noreturn void preload_die(const struct preload_message *m)
 {
     write_text("dmm-preload (");
     write_text(dmm_name());
@@ -168,18 +161,50 @@ static _Noreturn void die(const struct message *m)
     abort();
 }
 
-static _Noreturn void fatal(const char *function, const void *ptr, const char *why)
+_Noreturn void preload_fatal(const char *function, const void *ptr, const char *why)
 {
-    struct message m = {.length = 0};
-    put(&m, function);
-    put(&m, "(");
-    put_number(&m, (uintptr_t)ptr, 16);
-    put(&m, "): ");
-    put(&m, why);
-    die(&m);
+    struct preload_message m = {.length = 0};
+    preload_put(&m, function);
+    preload_put(&m, "(");
+    preload_put_number(&m, (uintptr_t)ptr, 16);
+    preload_put(&m, "): ");
+    preload_put(&m, why);
+    preload_die(&m);
 }
 
-/* ---- the lock and the fork handlers ---------------------------------------- */
+/* No block starts at a pointer that is not 16-byte aligned. */
+static void check_aligned(const char *function, const void *ptr)
+{
+    if (__builtin_expect(((uintptr_t)ptr & (DMM_ALIGNMENT - 1)) != 0, 0))
+        preload_fatal(function, ptr, "invalid pointer: no block starts there (not 16-byte aligned)");
+}
+
+/* ---- the lock, the fork handlers, the mode ---------------------------------- */
+
+static inline int lock_heap(void)
+{
+    if (ONE_THREAD())
+        return 0;
+    if (pthread_mutex_lock(&state.lock) != 0)
+        preload_fatal("pthread_mutex_lock", NULL, "cannot take the allocator's lock");
+    return 1;
+}
+
+static inline void unlock_heap(int held)
+{
+    if (held)
+        pthread_mutex_unlock(&state.lock);
+}
+
+int preload_lock(void)
+{
+    return lock_heap();
+}
+
+void preload_unlock(int held)
+{
+    unlock_heap(held);
+}
 
 static void before_fork(void)
 {
@@ -191,206 +216,43 @@ static void after_fork(void)
     pthread_mutex_unlock(&state.lock);
 }
 
-/* The handlers are registered on the first call, lazily: there is no safe
- * earlier moment (the C library calls malloc before any constructor of
- * ours runs). pthread_atfork may itself call malloc; that call finds the
- * state "registering", skips this, and proceeds — the lock is not held
- * yet, so nothing deadlocks. */
-static void lock_heap(void)
+static int env_is_1(const char *name)
+{
+    const char *value = getenv(name); /* getenv does not allocate */
+    return value != NULL && strcmp(value, "1") == 0;
+}
+
+/* The first call: the fork handlers and the mode. There is no safe earlier
+ * moment (the C library calls malloc before any constructor of ours runs).
+ * pthread_atfork may itself call malloc; that call finds the handlers
+ * "registering", skips them, chooses the same mode and proceeds — no lock
+ * is held here, so nothing deadlocks. */
+static __attribute__((noinline, cold)) enum preload_mode initialise(void)
 {
     int expected = 0;
-    if (atomic_load(&state.fork_handlers) == 0 &&
-        atomic_compare_exchange_strong(&state.fork_handlers, &expected, 1)) {
+    if (atomic_compare_exchange_strong(&state.fork_handlers, &expected, 1)) {
         if (pthread_atfork(before_fork, after_fork, after_fork) != 0)
-            fatal("pthread_atfork", NULL, "cannot register the fork handlers");
+            preload_fatal("pthread_atfork", NULL, "cannot register the fork handlers");
         atomic_store(&state.fork_handlers, 2);
     }
-    if (pthread_mutex_lock(&state.lock) != 0)
-        fatal("pthread_mutex_lock", NULL, "cannot take the allocator's lock");
-    if (!state.checked_known) { /* getenv does not allocate */
-        const char *checked = getenv("DMM_CHECKED");
-        state.checked = checked != NULL && strcmp(checked, "1") == 0;
-        state.checked_known = 1;
-    }
+    enum preload_mode mode = env_is_1("DMM_CHECKED") ? PRELOAD_MODE_CHECKED
+                           : dmm_usable_size != NULL && !env_is_1("DMM_PRELOAD_TABLE")
+                               ? PRELOAD_MODE_SIZED
+                               : PRELOAD_MODE_TABLE;
+    if (mode == PRELOAD_MODE_TABLE)
+        state.probe_mask = 0;
+    atomic_store(&state.mode, (int)mode);
+    return mode;
 }
 
-static void unlock_heap(void)
+/* One relaxed load (a plain load on x86-64) after the first call. */
+static inline enum preload_mode current_mode(void)
 {
-    pthread_mutex_unlock(&state.lock);
+    int mode = atomic_load_explicit(&state.mode, memory_order_relaxed);
+    return __builtin_expect(mode != PRELOAD_MODE_UNKNOWN, 1) ? (enum preload_mode)mode : initialise();
 }
 
-/* ---- the block table (invariants 1 and 2) ----------------------------------- */
-
-/* Fibonacci hashing of the address without its always-zero low 4 bits. */
-static size_t home_slot(const void *address, size_t slot_count)
-{
-    uint64_t key = (uint64_t)((uintptr_t)address >> 4) * UINT64_C(0x9e3779b97f4a7c15);
-    return (size_t)(key >> 32) & (slot_count - 1);
-}
-
-/* The slot holding address, or the empty slot where it would go. */
-static size_t find_slot(const struct block *slots, size_t slot_count, const void *address)
-{
-    size_t i = home_slot(address, slot_count);
-    while (slots[i].address != NULL && slots[i].address != address)
-        i = (i + 1) & (slot_count - 1);
-    return i;
-}
-
-/* Makes room for one more block. Returns 0, or -1 with errno ENOMEM when
- * the larger table cannot be mapped (the old one is still intact). */
-static int table_reserve(void)
-{
-    if (2 * (state.block_count + state.freed_count + 1) <= state.slot_count)
-        return 0;
-    size_t new_count = state.slot_count == 0 ? TABLE_MIN_SLOTS : 2 * state.slot_count;
-    struct block *new_slots = mmap(NULL, new_count * sizeof *new_slots, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (new_slots == MAP_FAILED) {
-        errno = ENOMEM;
-        return -1;
-    }
-    for (size_t i = 0; i < state.slot_count; i++)
-        if (state.slots[i].address != NULL)
-            new_slots[find_slot(new_slots, new_count, state.slots[i].address)] = state.slots[i];
-    if (state.slots != NULL)
-        munmap(state.slots, state.slot_count * sizeof *state.slots);
-    state.slots = new_slots;
-    state.slot_count = new_count;
-    return 0;
-}
-
-/* The caller made room with table_reserve (or just removed a block). A
- * freed block's record at the same address is replaced. */
-static void table_insert(void *address, void *payload, size_t size)
-{
-    size_t i = find_slot(state.slots, state.slot_count, address);
-    if (state.slots[i].address != NULL && state.slots[i].payload == NULL)
-        state.freed_count--;
-    state.slots[i] = (struct block){address, payload, size};
-    state.block_count++;
-}
-
-/* The entry at address, or NULL when the program never got it from us; a
- * freed block's record (payload NULL) is an entry too. */
-static struct block *table_lookup(const void *address)
-{
-    if (state.slot_count == 0)
-        return NULL;
-    struct block *slot = &state.slots[find_slot(state.slots, state.slot_count, address)];
-    return slot->address != NULL ? slot : NULL;
-}
-
-/* Backward-shift deletion: every block after the hole that would be found
- * no more (its home lies cyclically outside (hole, here]) moves into the
- * hole, so a probe still ends only at a slot that was always empty. */
-static void table_remove(struct block *slot)
-{
-    size_t mask = state.slot_count - 1;
-    size_t hole = (size_t)(slot - state.slots);
-    size_t here = (hole + 1) & mask;
-    while (state.slots[here].address != NULL) {
-        size_t home = home_slot(state.slots[here].address, state.slot_count);
-        if (((here - home) & mask) >= ((here - hole) & mask)) {
-            state.slots[hole] = state.slots[here];
-            hole = here;
-        }
-        here = (here + 1) & mask;
-    }
-    state.slots[hole].address = NULL;
-    state.block_count--;
-}
-
-/* ---- misuse and guards, under the lock ---------------------------------------- */
-
-/* free, realloc or malloc_usable_size got ptr, which is no live block:
- * says what it is, as glibc would ("free(): invalid pointer"), and aborts.
- * A pointer inside a live block is looked for in the whole table: this
- * runs once, just before the abort. */
-static _Noreturn void misuse(const char *function, const void *ptr, const struct block *entry)
-{
-    struct message m = {.length = 0};
-    put(&m, function);
-    uintptr_t at = (uintptr_t)ptr;
-    for (size_t i = 0; i < state.slot_count; i++) {
-        const struct block *b = &state.slots[i];
-        uintptr_t start = (uintptr_t)b->address;
-        if (b->address == NULL || b->payload == NULL || at < start
-            || at - start >= b->size + (state.checked ? GUARD_BYTES : 0))
-            continue;
-        put(&m, "(): invalid pointer "), put_number(&m, at, 16);
-        put(&m, ": not a block: at offset "), put_number(&m, at - start, 10);
-        put(&m, " of the "), put_number(&m, b->size, 10), put(&m, "-byte block ");
-        put_number(&m, start, 16);
-        die(&m);
-    }
-    if (entry != NULL) { /* a freed block's record: checked mode */
-        put(&m, "(): double free of "), put_number(&m, at, 16);
-        put(&m, ": the "), put_number(&m, entry->size, 10);
-        put(&m, "-byte block there was freed already");
-        die(&m);
-    }
-    put(&m, "(): invalid pointer "), put_number(&m, at, 16);
-    put(&m, state.checked ? ": not a block this allocator handed out"
-                          : ": not a live block (freed twice, or never allocated here)");
-    die(&m);
-}
-
-/* Checked mode: the guard after the block is intact, or a message naming
- * the block and the guard bytes that changed, and abort. */
-static void check_guard(const char *function, const struct block *block)
-{
-    const unsigned char *guard = (const unsigned char *)block->address + block->size;
-    size_t first = GUARD_BYTES, last = 0;
-    for (size_t k = 0; k < GUARD_BYTES; k++)
-        if (guard[k] != GUARD_BYTE) {
-            first = first < k ? first : k;
-            last = k;
-        }
-    if (first == GUARD_BYTES)
-        return;
-    struct message m = {.length = 0};
-    put(&m, function);
-    put(&m, last + 1 == GUARD_BYTES ? "(): at least " : "(): ");
-    put_number(&m, last + 1, 10), put(&m, last == 0 ? " byte" : " bytes");
-    put(&m, " written past the "), put_number(&m, block->size, 10), put(&m, "-byte block ");
-    put_number(&m, (uintptr_t)block->address, 16), put(&m, ": guard bytes ");
-    put_number(&m, block->size + first, 10), put(&m, "..");
-    put_number(&m, block->size + last, 10), put(&m, " changed");
-    die(&m);
-}
-
-/* The live block the program calls ptr, its guard checked; never returns
- * otherwise. */
-static struct block *live_block(const char *function, const void *ptr)
-{
-    struct block *block = table_lookup(ptr);
-    if (block == NULL || block->payload == NULL)
-        misuse(function, ptr, block);
-    if (state.checked)
-        check_guard(function, block);
-    return block;
-}
-
-/* Checked mode: a freed block's record stays where it is (no probe chain
- * changes); its address is free for the next block that gets it. */
-static void table_forget(struct block *block)
-{
-    block->payload = NULL;
-    state.block_count--;
-    state.freed_count++;
-}
-
-/* Checked mode: a block's fill and guard, after it got its size bytes
- * (fresh_from: the first byte the program has not written yet). */
-static void fill_checked(char *address, size_t fresh_from, size_t size)
-{
-    if (fresh_from < size)
-        memset(address + fresh_from, FRESH_BYTE, size - fresh_from);
-    memset(address + size, GUARD_BYTE, GUARD_BYTES);
-}
-
-/* ---- allocation, under the lock ----------------------------------------------- */
+/* ---- SIZED and TABLE, under the lock -------------------------------------------- */
 
 static int is_power_of_two(size_t n)
 {
@@ -405,42 +267,67 @@ static size_t page_size(void)
     return bytes;
 }
 
-/* A block of size bytes at a multiple of alignment (a power of two).
- * Invariant 3: the payload is size + alignment - 16 bytes, so from a
- * 16-aligned payload the next multiple of alignment is at most
- * alignment - 16 bytes in, and size bytes still fit after it. */
-static void *allocate_locked(size_t alignment, size_t size)
+/* A block recorded in the table: every block in TABLE mode, an
+ * over-aligned one in SIZED mode. Invariant 2: the payload is size +
+ * alignment - 16 bytes, so from a 16-aligned payload the next multiple of
+ * alignment is at most alignment - 16 bytes in. A size of 0 counts as 1
+ * there: else the aligned address could be the payload's end, which is
+ * the next chunk's payload on an allocator without headers (pad), and
+ * two blocks would share an address. */
+static void *recorded_allocate(size_t alignment, size_t size)
 {
+    size_t padded = size;
+    if (alignment > DMM_ALIGNMENT
+        && (request_too_large(size)
+            || __builtin_add_overflow(size > 0 ? size : 1, alignment - DMM_ALIGNMENT, &padded)))
+        return fail_enomem();
     if (table_reserve() != 0)
         return NULL;
-    size_t extra = (alignment > DMM_ALIGNMENT ? alignment - DMM_ALIGNMENT : 0)
-                 + (state.checked ? GUARD_BYTES : 0);
-    if (extra == 0) {
-        void *payload = dmm_malloc(size);
-        if (payload != NULL)
-            table_insert(payload, payload, size);
-        return payload;
-    }
-    size_t padded;
-    if (request_too_large(size) || __builtin_add_overflow(size, extra, &padded))
-        return fail_enomem();
     char *payload = dmm_malloc(padded);
     if (payload == NULL)
         return NULL;
     uintptr_t start = (uintptr_t)payload;
-    size_t offset = alignment <= DMM_ALIGNMENT ? 0
-        : (size_t)(((start + alignment - 1) & ~(uintptr_t)(alignment - 1)) - start);
-    table_insert(payload + offset, payload, size);
-    if (state.checked)
-        fill_checked(payload + offset, 0, size);
-    return payload + offset;
+    char *address = alignment <= DMM_ALIGNMENT ? payload
+        : payload + (((start + alignment - 1) & ~(uintptr_t)(alignment - 1)) - start);
+    table_insert(address, payload, size);
+    state.probe_mask &= alignment - 1; /* alignments are powers of two: the smaller one */
+    return address;
+}
+
+static void *allocate_locked(enum preload_mode mode, size_t alignment, size_t size)
+{
+    if (mode == PRELOAD_MODE_TABLE || alignment > DMM_ALIGNMENT)
+        return recorded_allocate(alignment, size);
+    void *payload = dmm_malloc(size);
+    state.live_blocks += payload != NULL;
+    return payload;
+}
+
+/* The table's entry for the block the program calls ptr. SIZED: NULL
+ * when it is a plain block — without a probe unless ptr has the smallest
+ * alignment recorded so far (a program that never asks for a larger
+ * alignment never probes). TABLE: every block has one; none is a misuse,
+ * reported. */
+static inline struct block *entry_of(enum preload_mode mode, const char *function, const void *ptr)
+{
+    if (__builtin_expect(((uintptr_t)ptr & state.probe_mask) != 0, 1))
+        return NULL;
+    struct block *entry = table_lookup(ptr);
+    if (mode == PRELOAD_MODE_SIZED)
+        return entry;
+    if (entry == NULL)
+        preload_fatal(function, ptr, "invalid pointer: not a live block (freed twice, or never allocated here)");
+    return entry;
 }
 
 static void *allocate(size_t alignment, size_t size)
 {
-    lock_heap();
-    void *address = allocate_locked(alignment, size);
-    unlock_heap();
+    enum preload_mode mode = current_mode();
+    if (mode == PRELOAD_MODE_CHECKED)
+        return checked_allocate(alignment, size);
+    int held = lock_heap();
+    void *address = allocate_locked(mode, alignment, size);
+    unlock_heap(held);
     return address;
 }
 
@@ -448,54 +335,67 @@ static void *allocate(size_t alignment, size_t size)
 
 EXPORTED void *malloc(size_t size)
 {
+    if (__builtin_expect(current_mode() == PRELOAD_MODE_SIZED, 1)) {
+        int held = lock_heap();
+        void *payload = dmm_malloc(size);
+        state.live_blocks += payload != NULL;
+        unlock_heap(held);
+        return payload;
+    }
     return allocate(DMM_ALIGNMENT, size);
 }
 
+/* errno: dmm_free never changes it (dmm.h), and nothing else here does
+ * outside checked mode, so free leaves it alone without saving it. */
 EXPORTED void free(void *ptr)
 {
     if (ptr == NULL)
         return;
-    int saved_errno = errno; /* free never changes errno */
-    lock_heap();
-    struct block *block = live_block("free", ptr);
-    void *payload = block->payload;
-    if (state.checked) {
-        memset(block->address, FREED_BYTE, block->size);
-        table_forget(block);
+    enum preload_mode mode = current_mode();
+    if (mode == PRELOAD_MODE_CHECKED) {
+        int saved_errno = errno;
+        checked_free(ptr);
+        errno = saved_errno;
+        return;
+    }
+    check_aligned("free", ptr);
+    int held = lock_heap();
+    void *payload = ptr;
+    struct block *entry = entry_of(mode, "free", ptr);
+    if (entry != NULL) {
+        payload = entry->payload;
+        table_remove(entry);
     } else {
-        table_remove(block);
+        state.live_blocks--;
     }
     dmm_free(payload);
-    unlock_heap();
-    errno = saved_errno;
+    unlock_heap(held);
 }
 
 EXPORTED void *calloc(size_t nmemb, size_t size)
 {
-    lock_heap();
-    void *payload = NULL;
-    size_t bytes = 0;
-    if (state.checked && (__builtin_mul_overflow(nmemb, size, &bytes) || request_too_large(bytes))) {
-        payload = fail_enomem();
-    } else if (state.checked && table_reserve() == 0) { /* zero, with the guard after it */
-        payload = dmm_calloc(1, bytes + GUARD_BYTES);
-        if (payload != NULL) {
-            table_insert(payload, payload, bytes);
-            fill_checked(payload, bytes, bytes);
-        }
-    } else if (!state.checked && table_reserve() == 0) {
-        payload = dmm_calloc(nmemb, size); /* checks nmemb * size for overflow */
-        if (payload != NULL)
-            table_insert(payload, payload, nmemb * size);
+    enum preload_mode mode = current_mode();
+    if (mode == PRELOAD_MODE_CHECKED)
+        return checked_calloc(nmemb, size);
+    int held = lock_heap();
+    void *address = NULL;
+    if (mode == PRELOAD_MODE_SIZED) {
+        address = dmm_calloc(nmemb, size); /* checks nmemb * size for overflow */
+        state.live_blocks += address != NULL;
+    } else if (table_reserve() == 0) {
+        address = dmm_calloc(nmemb, size);
+        if (address != NULL)
+            table_insert(address, address, nmemb * size); /* no overflow: dmm_calloc checked */
     }
-    unlock_heap();
-    return payload;
+    unlock_heap(held);
+    return address;
 }
 
 /* realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns NULL
- * (glibc's choice, dmm.h's too). An over-aligned block moves (malloc, copy,
- * free): dmm_realloc knows only the payload, not the alignment the program
- * asked for, and the result of realloc needs only 16-byte alignment. */
+ * (glibc's choice, dmm.h's too). An over-aligned block moves (malloc,
+ * copy, free): dmm_realloc knows only the payload, not the alignment the
+ * program asked for, and the result of realloc needs only 16-byte
+ * alignment. */
 EXPORTED void *realloc(void *ptr, size_t size)
 {
     if (ptr == NULL)
@@ -504,38 +404,40 @@ EXPORTED void *realloc(void *ptr, size_t size)
         free(ptr);
         return NULL;
     }
-    lock_heap();
-    /* Checked: room for the old block's record; before the lookup, which
-     * growing the table would make stale. */
-    if (state.checked && (request_too_large(size) || table_reserve() != 0)) {
-        unlock_heap();
-        return fail_enomem();
+    enum preload_mode mode = current_mode();
+    if (mode == PRELOAD_MODE_CHECKED)
+        return checked_realloc(ptr, size);
+    check_aligned("realloc", ptr);
+    int held = lock_heap();
+    /* Room for the new block's entry, before the lookup: growing the table
+     * would make the entry stale (an insert moves no other entry). */
+    if (mode == PRELOAD_MODE_TABLE && table_reserve() != 0) {
+        unlock_heap(held);
+        return NULL; /* errno ENOMEM */
     }
-    struct block *block = live_block("realloc", ptr);
-    struct block old = *block;
-    size_t bytes = size + (state.checked ? GUARD_BYTES : 0);
+    struct block *entry = entry_of(mode, "realloc", ptr);
     void *moved;
-    if (old.payload == old.address) {
-        moved = dmm_realloc(old.payload, bytes);
+    if (entry == NULL) {
+        moved = dmm_realloc(ptr, size);
+    } else if (entry->payload == entry->address) { /* the payload itself: the allocator resizes it */
+        moved = dmm_realloc(ptr, size);
+        if (moved != NULL) {
+            table_remove(entry);
+            if (mode == PRELOAD_MODE_TABLE)
+                table_insert(moved, moved, size);
+            else /* SIZED: an over-aligned block whose payload was aligned already */
+                state.live_blocks++;
+        }
     } else {
-        moved = dmm_malloc(bytes);
+        struct block old = *entry;
+        moved = allocate_locked(mode, DMM_ALIGNMENT, size);
         if (moved != NULL) {
             memcpy(moved, old.address, old.size < size ? old.size : size);
+            table_remove(entry);
             dmm_free(old.payload);
         }
     }
-    if (moved != NULL) { /* remove first: the table never needs to grow here */
-        table_remove(block);
-        table_insert(moved, moved, size);
-    }
-    if (moved != NULL && state.checked) {
-        fill_checked(moved, old.size, size);
-        if (moved != old.address) { /* the old address is a freed block now */
-            table_insert(old.address, NULL, old.size);
-            table_forget(table_lookup(old.address));
-        }
-    }
-    unlock_heap();
+    unlock_heap(held);
     return moved; /* NULL: ENOMEM, and ptr is untouched */
 }
 
@@ -604,16 +506,45 @@ EXPORTED void *pvalloc(size_t size)
     return allocate(page, (size + page - 1) & ~(page - 1));
 }
 
-/* The size the program asked for: never less than the request, and the
- * same answer for every allocator (invariant 1's table keeps it). */
+/* Never less than the request: the allocator's answer (SIZED), the size
+ * asked for (TABLE, checked, an over-aligned block). */
 EXPORTED size_t malloc_usable_size(void *ptr)
 {
     if (ptr == NULL)
         return 0;
-    lock_heap();
-    size_t size = live_block("malloc_usable_size", ptr)->size;
-    unlock_heap();
+    enum preload_mode mode = current_mode();
+    if (mode == PRELOAD_MODE_CHECKED)
+        return checked_usable_size(ptr);
+    check_aligned("malloc_usable_size", ptr);
+    int held = lock_heap();
+    struct block *entry = entry_of(mode, "malloc_usable_size", ptr);
+    size_t size = entry != NULL ? entry->size : dmm_usable_size(ptr);
+    unlock_heap(held);
     return size;
+}
+
+/* ---- DMM_PRELOAD_REPORT=1: the mode the layer ran in, at exit ----------------- */
+
+/* "dmm-preload[PID] NAME mode SIZED|TABLE|CHECKED" on stderr, or "none"
+ * when the process never called the malloc family. What the linker
+ * decided (the weak reference) as the layer saw it: bench-preload prints
+ * it beside its figures, and a test checks it. */
+__attribute__((destructor)) static void report_mode(void)
+{
+    if (!env_is_1("DMM_PRELOAD_REPORT"))
+        return;
+    static const char *const names[] = {
+        [PRELOAD_MODE_UNKNOWN] = "none",
+        [PRELOAD_MODE_SIZED] = "SIZED",
+        [PRELOAD_MODE_TABLE] = "TABLE",
+        [PRELOAD_MODE_CHECKED] = "CHECKED",
+    };
+    int mode = atomic_load(&state.mode);
+    char line[160];
+    int length = snprintf(line, sizeof line, "dmm-preload[%ld] %s mode %s\n", (long)getpid(),
+                          dmm_name(), names[mode]);
+    if (length > 0 && (size_t)length < sizeof line)
+        write_text(line);
 }
 
 /* ---- DMM_STATS=1: the allocator's figures at exit ------------------------------ */
@@ -623,14 +554,13 @@ EXPORTED size_t malloc_usable_size(void *ptr)
  * with %s and integer formats does not allocate in glibc. */
 __attribute__((destructor)) static void report_stats(void)
 {
-    const char *wanted = getenv("DMM_STATS");
-    if (wanted == NULL || strcmp(wanted, "1") != 0)
+    if (!env_is_1("DMM_STATS"))
         return;
     struct dmm_stats stats;
-    lock_heap();
+    int held = lock_heap();
     dmm_stats(&stats);
-    size_t blocks = state.block_count;
-    unlock_heap();
+    size_t blocks = preload_table.block_count + state.live_blocks; /* recorded + plain */
+    unlock_heap(held);
     const struct {
         const char *field;
         unsigned long long value;
