@@ -135,11 +135,29 @@ int compare_copy(struct compare *c, const char *from, const char *relative);
 
 /* ---- what the runs wrote (compare_files.c) --------------------------------- */
 
-/* results.csv, results.json, time-wide.csv (steady state), cold-wide.csv
- * (cold start), utilization-wide.csv, time-summary.csv, time-traces.csv,
- * space-summary.csv (the charts' data: timed traces only, charts.h),
- * syscalls.csv, footprint.csv, allocators.txt. 0, or -1 after printing why. */
+/* The pair (allocator a, trace t) of the bundled traces' runs. */
+static inline const struct runner_pair *compare_pair(const struct compare *c, size_t a,
+                                                     size_t t)
+{
+    return &c->pairs[a * c->trace_count + t];
+}
+
+/* 1 when r has times: it passed and the run timed it (--repeat > 0). */
+static inline int compare_timed(const struct compare *c, const struct replay_result *r)
+{
+    return c->repeat > 0 && r->status == REPLAY_OK && r->ops > 0;
+}
+
+/* results.csv, results.json, syscalls.csv, footprint.csv, allocators.txt,
+ * and the charts' tables (compare_write_chart_data). 0, or -1 after
+ * printing why. */
 int compare_write_results(struct compare *c);
+
+/* The charts' tables (chart_data.c): time-wide.csv (steady state),
+ * cold-wide.csv (cold start), utilization-wide.csv, time-summary.csv,
+ * time-traces.csv, space-summary.csv; the time tables hold only the traces
+ * long enough to time (charts.h). 0, or -1 after printing why. */
+int compare_write_chart_data(struct compare *c);
 
 /* ratios-to-glibc.csv, and a summary table printed to summary (when not
  * NULL): every allocator against glibc's baseline on the bundled traces.

@@ -11,14 +11,13 @@
  *
  * Every CSV has a header row, names as dmm_name() gives them, and an empty
  * field where a pair measured nothing (it failed, or --repeat 0 left the
- * times out). The time charts' data leave out the traces too short to time
- * (charts.h says where the cut is and why); results.csv keeps them.
+ * times out). The charts' own tables (the wide tables and the summaries)
+ * are chart_data.c's.
  */
 #define _POSIX_C_SOURCE 200809L /* uname, localtime_r */
 
 #include "compare.h"
 
-#include "charts.h"
 #include "lecture_table.h"
 #include "measure.h"
 #include "report.h"
@@ -234,187 +233,6 @@ int compare_copy(struct compare *c, const char *from, const char *relative)
 
 /* ---- the CSV files --------------------------------------------------------------- */
 
-static const struct runner_pair *pair_of(const struct compare *c, size_t allocator, size_t trace)
-{
-    return &c->pairs[allocator * c->trace_count + trace];
-}
-
-static int timed(const struct compare *c, const struct replay_result *r)
-{
-    return c->repeat > 0 && r->status == REPLAY_OK && r->ops > 0;
-}
-
-/* 1 when the trace is long enough for its ns/op to be a time result
- * (charts.h): the time charts draw only these. */
-static int long_enough(const struct compare *c, size_t trace)
-{
-    return c->traces[trace].op_count >= CHARTS_MIN_TIMED_OPS;
-}
-
-/* What a wide table holds: one figure per pair. */
-enum wide_figure {
-    WIDE_TIME,        /* ns_per_op: steady state */
-    WIDE_COLD,        /* cold_ns_per_op: the first replay of a fresh process */
-    WIDE_UTILIZATION, /* utilization in % */
-};
-
-/* trace,ALLOC1,ALLOC2,...: one figure per pair, for grouped bars; the
- * time tables only have the traces long enough to time. */
-static int write_wide(struct compare *c, const char *relative, enum wide_figure figure)
-{
-    FILE *out = compare_create(c, relative);
-    if (out == NULL)
-        return -1;
-    fputs("trace", out);
-    for (size_t a = 0; a < c->allocator_count; a++) {
-        fputc(',', out);
-        report_csv_text(out, c->names[a]);
-    }
-    fputc('\n', out);
-    for (size_t t = 0; t < c->trace_count; t++) {
-        if (figure != WIDE_UTILIZATION && !long_enough(c, t))
-            continue;
-        report_csv_text(out, c->traces[t].name);
-        for (size_t a = 0; a < c->allocator_count; a++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
-            fputc(',', out);
-            if (figure == WIDE_UTILIZATION && r->status == REPLAY_OK)
-                fprintf(out, "%.2f", 100.0 * r->utilization);
-            else if (figure != WIDE_UTILIZATION && timed(c, r))
-                fprintf(out, "%.3f", figure == WIDE_TIME ? r->ns_per_op : r->cold_ns_per_op);
-        }
-        fputc('\n', out);
-    }
-    return compare_close(c, out, relative);
-}
-
-/* Writes ",median,lowest,highest" of values[0..n), or ",,," when n is 0. */
-static void write_spread(FILE *out, double *values, size_t n)
-{
-    double middle = measure_median(values, n); /* sorts: lowest first */
-    if (n == 0)
-        fputs(",,,", out);
-    else
-        fprintf(out, ",%.3f,%.3f,%.3f", middle, values[0], values[n - 1]);
-}
-
-/* time-summary.csv: allocator,baseline,traces,steady_median,steady_low,
- * steady_high,cold_median,cold_low,cold_high,min_ops: for each allocator,
- * ns per operation over the traces long enough to time (min_ops operations
- * or more, charts.h): the median trace, the fastest and the slowest. One bar per allocator answers "which is fast?"
- * at a glance; time-traces.csv keeps the detail. */
-static int write_time_summary(struct compare *c)
-{
-    FILE *out = compare_create(c, "time-summary.csv");
-    if (out == NULL)
-        return -1;
-    double *steady = calloc(c->trace_count + 1, sizeof *steady);
-    double *cold = calloc(c->trace_count + 1, sizeof *cold);
-    if (steady == NULL || cold == NULL) {
-        free(steady), free(cold);
-        fclose(out);
-        return -1;
-    }
-    fputs("allocator,baseline,traces,steady_median,steady_low,steady_high,cold_median,"
-          "cold_low,cold_high,min_ops\n", out);
-    for (size_t a = 0; a < c->allocator_count; a++) {
-        size_t n = 0;
-        int baseline = 0;
-        for (size_t t = 0; t < c->trace_count; t++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
-            baseline |= r->is_baseline;
-            if (long_enough(c, t) && timed(c, r)) {
-                steady[n] = r->ns_per_op;
-                cold[n++] = r->cold_ns_per_op;
-            }
-        }
-        report_csv_text(out, c->names[a]);
-        fprintf(out, ",%d,%zu", baseline, n);
-        write_spread(out, steady, n);
-        write_spread(out, cold, n);
-        fprintf(out, ",%d\n", CHARTS_MIN_TIMED_OPS);
-    }
-    free(steady), free(cold);
-    return compare_close(c, out, "time-summary.csv");
-}
-
-/* space-summary.csv: allocator,baseline,traces,utilization_median,
- * utilization_low,utilization_high: for each allocator, utilization in %
- * over every trace it passed (utilization needs no clock, so the short
- * traces count too): the median trace, the worst and the best. */
-static int write_space_summary(struct compare *c)
-{
-    FILE *out = compare_create(c, "space-summary.csv");
-    if (out == NULL)
-        return -1;
-    double *values = calloc(c->trace_count + 1, sizeof *values);
-    if (values == NULL) {
-        fclose(out);
-        return -1;
-    }
-    fputs("allocator,baseline,traces,utilization_median,utilization_low,utilization_high\n",
-          out);
-    for (size_t a = 0; a < c->allocator_count; a++) {
-        size_t n = 0;
-        int baseline = 0;
-        for (size_t t = 0; t < c->trace_count; t++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
-            baseline |= r->is_baseline;
-            if (r->status == REPLAY_OK)
-                values[n++] = 100.0 * r->utilization;
-        }
-        report_csv_text(out, c->names[a]);
-        fprintf(out, ",%d,%zu", baseline, n);
-        write_spread(out, values, n);
-        fputc('\n', out);
-    }
-    free(values);
-    return compare_close(c, out, "space-summary.csv");
-}
-
-/* time-traces.csv: trace,allocator,trace_index,allocator_index,ns_per_op,
- * ratio: one row per timed pair of a trace long enough to time, with the
- * pair's steady-state ns/op divided by the median over the allocators on
- * that trace (1: typical; 10: ten times slower than the median): the
- * cells of time.gp's allocator x trace grid. Indices count from 0 in
- * report order, so that the grid needs no lookup. */
-static int write_time_traces(struct compare *c)
-{
-    FILE *out = compare_create(c, "time-traces.csv");
-    if (out == NULL)
-        return -1;
-    double *values = calloc(c->allocator_count + 1, sizeof *values);
-    if (values == NULL) {
-        fclose(out);
-        return -1;
-    }
-    fputs("trace,allocator,trace_index,allocator_index,ns_per_op,ratio\n", out);
-    size_t row = 0;
-    for (size_t t = 0; t < c->trace_count; t++) {
-        if (!long_enough(c, t))
-            continue;
-        size_t n = 0;
-        for (size_t a = 0; a < c->allocator_count; a++)
-            if (timed(c, &pair_of(c, a, t)->result))
-                values[n++] = pair_of(c, a, t)->result.ns_per_op;
-        double middle = measure_median(values, n);
-        if (n == 0 || !(middle > 0))
-            continue;
-        for (size_t a = 0; a < c->allocator_count; a++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
-            if (!timed(c, r))
-                continue;
-            report_csv_text(out, c->traces[t].name);
-            fputc(',', out);
-            report_csv_text(out, c->names[a]);
-            fprintf(out, ",%zu,%zu,%.3f,%.4f\n", row, a, r->ns_per_op, r->ns_per_op / middle);
-        }
-        row++;
-    }
-    free(values);
-    return compare_close(c, out, "time-traces.csv");
-}
-
 /* allocator,brk_calls,mmap_calls,munmap_calls over the bundled traces;
  * the baselines are left out: their system calls are not counted. */
 static int write_syscalls(struct compare *c)
@@ -427,7 +245,7 @@ static int write_syscalls(struct compare *c)
         unsigned long long brk = 0, mmap = 0, munmap = 0;
         int baseline = 0;
         for (size_t t = 0; t < c->bundled_count; t++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
+            const struct replay_result *r = &compare_pair(c, a, t)->result;
             baseline |= r->is_baseline;
             if (r->status == REPLAY_OK)
                 brk += r->brk_calls, mmap += r->mmap_calls, munmap += r->munmap_calls;
@@ -449,7 +267,7 @@ static int write_footprint(struct compare *c)
     fputs("allocator,trace,peak_live_bytes,peak_footprint_bytes\n", out);
     for (size_t a = 0; a < c->allocator_count; a++)
         for (size_t t = 0; t < c->trace_count; t++) {
-            const struct replay_result *r = &pair_of(c, a, t)->result;
+            const struct replay_result *r = &compare_pair(c, a, t)->result;
             if (r->status != REPLAY_OK)
                 continue;
             report_csv_text(out, c->names[a]);
@@ -475,12 +293,7 @@ int compare_write_results(struct compare *c)
 {
     int failed = write_results_as(c, "results.csv", report_csv) != 0;
     failed |= write_results_as(c, "results.json", report_json) != 0;
-    failed |= write_wide(c, "time-wide.csv", WIDE_TIME) != 0;
-    failed |= write_wide(c, "cold-wide.csv", WIDE_COLD) != 0;
-    failed |= write_time_summary(c) != 0;
-    failed |= write_time_traces(c) != 0;
-    failed |= write_space_summary(c) != 0;
-    failed |= write_wide(c, "utilization-wide.csv", WIDE_UTILIZATION) != 0;
+    failed |= compare_write_chart_data(c) != 0;
     failed |= write_syscalls(c) != 0;
     failed |= write_footprint(c) != 0;
     FILE *out = compare_create(c, "allocators.txt");
@@ -506,7 +319,7 @@ int compare_write_scaling(struct compare *c)
         report_csv_text(out, point->pair.allocator);
         fprintf(out, ",%s,%u,%llu,", point->series, point->live_blocks,
                 (unsigned long long)r->ops);
-        if (timed(c, r))
+        if (compare_timed(c, r))
             fprintf(out, "%.3f,%.3f,%.3f", r->ns_per_op, r->malloc_ns, r->free_ns);
         else
             fputs(",,", out);
@@ -521,7 +334,7 @@ int compare_write_scaling(struct compare *c)
 int compare_draws_heap_map(const struct compare *c, size_t allocator)
 {
     for (size_t t = 0; t < c->bundled_count; t++) {
-        const struct replay_result *r = &pair_of(c, allocator, t)->result;
+        const struct replay_result *r = &compare_pair(c, allocator, t)->result;
         if (strcmp(c->traces[t].name, "lecture-demo") == 0)
             return r->status == REPLAY_OK && r->brk_calls > 0;
     }

@@ -52,8 +52,8 @@ int compare_write_ratios(struct compare *c, FILE *summary)
         double log_sum = 0.0, worst_time = 0.0, worst_utilization = INFINITY;
         size_t count = 0;
         for (size_t t = 0; t < c->trace_count; t++) {
-            const struct replay_result *r = &c->pairs[a * c->trace_count + t].result;
-            const struct replay_result *base = &c->pairs[(size_t)g * c->trace_count + t].result;
+            const struct replay_result *r = &compare_pair(c, a, t)->result;
+            const struct replay_result *base = &compare_pair(c, (size_t)g, t)->result;
             if (!comparable(r, base))
                 continue;
             double time = r->ns_per_op / base->ns_per_op;
