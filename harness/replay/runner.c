@@ -294,44 +294,6 @@ static void kill_job(struct slot *slot, int *status)
         continue;
 }
 
-/* What the ended child wrote on stderr: shown on ours as before (the
- * progress line cleared first), and its last line kept in the handover for
- * the pair's message (runner_lost.c). */
-static void take_said(const struct runner_plan *plan, struct slot *slot)
-{
-    char *said = slot->handover->said, text[4096];
-    said[0] = '\0';
-    if (slot->said_fd < 0)
-        return;
-    off_t at = 0;
-    ssize_t got;
-    int shown = 0;
-    while ((got = pread(slot->said_fd, text, sizeof text - 1, at)) > 0) {
-        if (!shown && plan->show_progress)
-            fprintf(stderr, "\r\033[K");
-        shown = 1;
-        fwrite(text, 1, (size_t)got, stderr);
-        at += got;
-        text[got] = '\0';
-        /* The last non-empty line of this piece (a line cut between two
-         * pieces keeps its end only). */
-        char *end = text + got;
-        while (end > text && end[-1] == '\n')
-            *--end = '\0';
-        char *start = end;
-        while (start > text && start[-1] != '\n')
-            start--;
-        if (end > start) {
-            size_t length = (size_t)(end - start), room = sizeof slot->handover->said - 1;
-            length = length < room ? length : room; /* a long line is cut */
-            memcpy(said, start, length);
-            said[length] = '\0';
-        }
-    }
-    close(slot->said_fd);
-    slot->said_fd = -1;
-}
-
 /* What an ended job (ended: 1 if it exited or died, 0 if it was killed at
  * its deadline) leaves: 1 when the child finished and handed over its
  * result, 0 when it was lost (pair->result then says how). Frees the slot. */
@@ -340,7 +302,7 @@ static int finish_job(const struct runner_plan *plan, struct runner_pair *pair, 
 {
     running_children[index] = 0;
     slot->child = 0;
-    take_said(plan, slot);
+    runner_take_said(&slot->said_fd, plan->show_progress, slot->handover);
     int finished = ended && WIFEXITED(status) && WEXITSTATUS(status) == 0
                 && slot->handover->finished;
     if (slot->job == JOB_RECHECK) {

@@ -48,6 +48,11 @@ struct handover {
  * or died, 0 if it was killed at its deadline; status: waitpid's), into
  * pair->result in replay_fail's shape: a crash, a timeout, a sandbox
  * refusal, or a module that could not be loaded (pair->load_failed). */
+/* The ended child's stderr, a memfd (*fd; -1: none): echoed on ours (the
+ * progress line cleared first when show_progress), its last line kept in
+ * handover->said; closes *fd and sets it to -1 (runner_lost.c). */
+void runner_take_said(int *fd, int show_progress, struct handover *handover);
+
 void runner_report_lost(struct runner_pair *pair, const struct runner_plan *plan, enum job job,
                         const struct handover *handover, int ended, int status);
 

@@ -6,9 +6,10 @@
  * Step of the data flow: trace file -> parse -> pair -> [child process:
  * lost] -> result -> table/CSV/JSON.
  *
- * Nothing the child measured is trusted; only the trace's size and where
- * the child's progress said it was remain, and the message says which
- * option finds the cause.
+ * Nothing the child measured is trusted; only the trace's size, where
+ * the child's progress said it was and its last line on stderr (kept by
+ * runner_take_said: an allocator's words before abort()) remain, and the
+ * message says which option finds the cause.
  */
 #define _GNU_SOURCE /* sigabbrev_np: "SEGV" for SIGSEGV */
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* " (the trace has 20,000,000 operations: ...)": a timeout may only mean
  * that the trace is long for the time allowed. */
@@ -132,3 +134,40 @@ void runner_report_lost(struct runner_pair *pair, const struct runner_plan *plan
     pair->result.last_line = line;
 }
 
+/* What the ended child wrote on stderr: shown on ours as before (the
+ * progress line cleared first), and its last line kept in the handover for
+ * the pair's message. Closes *fd and sets it to -1. */
+void runner_take_said(int *fd, int show_progress, struct handover *handover)
+{
+    char *said = handover->said, text[4096];
+    said[0] = '\0';
+    if (*fd < 0)
+        return;
+    off_t at = 0;
+    ssize_t got;
+    int shown = 0;
+    while ((got = pread(*fd, text, sizeof text - 1, at)) > 0) {
+        if (!shown && show_progress)
+            fprintf(stderr, "\r\033[K");
+        shown = 1;
+        fwrite(text, 1, (size_t)got, stderr);
+        at += got;
+        text[got] = '\0';
+        /* The last non-empty line of this piece (a line cut between two
+         * pieces keeps its end only). */
+        char *end = text + got;
+        while (end > text && end[-1] == '\n')
+            *--end = '\0';
+        char *start = end;
+        while (start > text && start[-1] != '\n')
+            start--;
+        if (end > start) {
+            size_t length = (size_t)(end - start), room = sizeof handover->said - 1;
+            length = length < room ? length : room; /* a long line is cut */
+            memcpy(said, start, length);
+            said[length] = '\0';
+        }
+    }
+    close(*fd);
+    *fd = -1;
+}
